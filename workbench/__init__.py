@@ -1,0 +1,85 @@
+"""Pipeline Workbench: design a data pipeline with real data in hand.
+
+The public API (see CONTRACT.md) is re-exported here. Names resolve lazily, so ``import workbench``
+stays fast and a notebook only pays for the steps it uses.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+#: public name -> module that defines it (one explicit table; the steps never import this file)
+_EXPORTS: dict[str, str] = {
+    # workspace and errors
+    "Workspace": "workbench.workspace",
+    "quote_ident": "workbench.workspace",
+    "WorkbenchError": "workbench.errors",
+    "DataSourceError": "workbench.errors",
+    "TableExistsError": "workbench.errors",
+    "TableNotFoundError": "workbench.errors",
+    "ColumnNotFoundError": "workbench.errors",
+    "WorkloadError": "workbench.errors",
+    "TransformError": "workbench.errors",
+    "ExpectationError": "workbench.errors",
+    "QualityGateError": "workbench.errors",
+    "ChangeEventError": "workbench.errors",
+    "DesignError": "workbench.errors",
+    "ExportError": "workbench.errors",
+    "ReportError": "workbench.errors",
+    "open_workspace": "workbench.session",
+    "workspace_summary": "workbench.session",
+    "generate_sample_data": "workbench.sample_data",
+    # 1. profile
+    "profile": "workbench.profiling",
+    "profile_dataset": "workbench.profiling",
+    "suggest_expectations": "workbench.profiling",
+    "TableProfile": "workbench.profiling",
+    "ColumnProfile": "workbench.profiling",
+    "DatasetProfile": "workbench.profiling",
+    "ForeignKey": "workbench.profiling",
+    "Alert": "workbench.profiling",
+    # 2. architecture
+    "Workload": "workbench.architecture",
+    "recommend": "workbench.architecture",
+    "Recommendation": "workbench.architecture",
+    "size_kafka": "workbench.architecture",
+    "size_kinesis": "workbench.architecture",
+    "KafkaSizing": "workbench.architecture",
+    "simulate_queue": "workbench.architecture",
+    "simulate": "workbench.architecture",
+    "compare": "workbench.architecture",
+    "SimulationResult": "workbench.architecture",
+    # 3. transform
+    "TransformProject": "workbench.transform",
+    "BuildResult": "workbench.transform",
+    # 4. quality
+    "Suite": "workbench.quality",
+    "validate": "workbench.quality",
+    "ValidationResult": "workbench.quality",
+    # CDC
+    "apply_changes": "workbench.cdc",
+    "table_checksum": "workbench.cdc",
+    "schema_compatibility": "workbench.cdc",
+    "ApplyResult": "workbench.cdc",
+    "Compatibility": "workbench.cdc",
+    # 5. design
+    "PipelineDesign": "workbench.design",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'workbench' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
