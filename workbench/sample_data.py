@@ -452,7 +452,9 @@ def render_readme(m: SampleManifest) -> str:
     """The sample folder's README: what each file holds and the exact count of every planted defect."""
     rows = "\n".join(f"| `{t}` | {n:,} |" for t, n in m.rows.items())
     defects = "\n".join(
-        f"| `{k}` | {m.defects[k]:,} | {DEFECT_DOCS[k]} | `{DEFECT_QUERIES[k][1]}` |" for k in DEFECT_QUERIES
+        f"| `{k}` | {m.defects[k]:,} | {DEFECT_DOCS[k]} | `{DEFECT_QUERIES[k][1]}` |"
+        for k in DEFECT_QUERIES
+        if k in m.defects
     )
     change = datetime.fromtimestamp(m.schema_change_from_ts_ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M:%S")
     return f"""# Sample data: a small e-commerce shop

@@ -118,7 +118,12 @@ class Workspace:
 
     def row_count(self, table: str) -> int:
         self.require_table(table)
-        return int(self.con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchone()[0])
+        return int(self.scalar(f"SELECT count(*) FROM {quote_ident(table)}"))
+
+    def scalar(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> Any:
+        """The single value a query returns (the result is fully consumed, leaving the connection free)."""
+        rows = self.con.execute(sql, params or []).fetchall()
+        return rows[0][0] if rows else None
 
     def query(self, sql: str, params: list[Any] | dict[str, Any] | None = None):
         """Run SQL with bound parameters and return a pandas DataFrame (for small results)."""
@@ -142,11 +147,13 @@ class Workspace:
                 )
             self._check_free(name, replace)
             view = f"__wb_df_{uuid.uuid4().hex}"
-            self.con.register(view, source)
+            cursor = self.con.cursor()  # its own handle: a pending result on ws.con cannot block register()
+            cursor.register(view, source)
             try:
-                self._create(name, f"SELECT * FROM {quote_ident(view)}", [], replace, origin="the DataFrame")
+                self._create(name, f"SELECT * FROM {quote_ident(view)}", [], replace, origin="the DataFrame",
+                             con=cursor)
             finally:
-                self.con.unregister(view)
+                cursor.close()
             return name
 
         if not isinstance(source, str | os.PathLike):
@@ -183,9 +190,9 @@ class Workspace:
 
     def drop(self, name: str) -> None:
         self.require_table(name)
-        kind = self.con.execute(
+        kind = self.scalar(
             "SELECT table_type FROM information_schema.tables WHERE table_schema='main' AND table_name = ?", [name]
-        ).fetchone()[0]
+        )
         self.con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {quote_ident(name)}")
 
     def close(self) -> None:
@@ -205,14 +212,16 @@ class Workspace:
                 hint="Pass replace=True to overwrite it, or name=... to load under another name.",
             )
 
-    def _create(self, name: str, select: str, params: list[Any], replace: bool, *, origin: str) -> None:
+    def _create(self, name: str, select: str, params: list[Any], replace: bool, *, origin: str,
+                con: duckdb.DuckDBPyConnection | None = None) -> None:
+        con = con or self.con
         verb = "CREATE OR REPLACE TABLE" if replace else "CREATE TABLE"
         try:
-            self.con.execute("BEGIN TRANSACTION")
-            self.con.execute(f"{verb} {quote_ident(name)} AS {select}", params)
-            self.con.execute("COMMIT")
+            con.execute("BEGIN TRANSACTION")
+            con.execute(f"{verb} {quote_ident(name)} AS {select}", params)
+            con.execute("COMMIT")
         except duckdb.Error as exc:
-            self.con.execute("ROLLBACK")
+            con.execute("ROLLBACK")
             first = str(exc).strip().splitlines()[0]
             raise DataSourceError(
                 f"Could not read {origin!r} into table {name!r}: {first}",
