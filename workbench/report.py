@@ -101,8 +101,8 @@ def run_report(
                 )
             except pm.PapermillExecutionError as exc:
                 raise ReportError(
-                    f"Notebook {nb.name!r} failed in cell {exc.cell_index} (execution count {exc.exec_count}): "
-                    f"{exc.ename}: {exc.evalue}",
+                    f"Notebook {nb.name!r} failed in cell {exc.cell_index} (execution count {exc.exec_count}, "
+                    f"starting {_failing_source(target)!r}): {exc.ename}: {exc.evalue}",
                     hint=f"Open {target} to see the failing cell's traceback.",
                 ) from exc
             executed.append(target)
@@ -112,6 +112,18 @@ def run_report(
     report = write_html(merge_notebooks(executed), out / "design_report.html", title="Pipeline design report")
     return ReportResult(out_dir=str(out), notebooks=[str(p) for p in executed], html=[str(p) for p in html],
                         report_html=str(report), parameters=shared)
+
+
+def _failing_source(notebook: Path) -> str:
+    """The first line of the cell that raised, read from papermill's output notebook."""
+    try:
+        cells = nbformat.read(notebook, as_version=4).cells
+    except (OSError, ValueError):
+        return "?"
+    for cell in cells:
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            return next((line for line in cell.source.splitlines() if line.strip()), "")
+    return "?"
 
 
 def merge_notebooks(paths: list[Path]) -> nbformat.NotebookNode:

@@ -7,7 +7,7 @@ import json
 import pytest
 
 import workbench as wb
-from workbench.sample_data import DEFECT_QUERIES, generate_sample_data, render_readme, SampleManifest
+from workbench.sample_data import DEFECT_QUERIES, SampleManifest, generate_sample_data, render_readme
 
 FILES = ["customers.csv", "stores.csv", "orders.csv", "order_items.csv", "payments.csv", "order_events.ndjson",
          "manifest.json", "README.md"]
