@@ -1,8 +1,8 @@
 """Altair chart builders shared by the steps: data in, chart out (never displayed here).
 
 Aggregation happens in DuckDB before a chart sees the data, so a chart carries at most a few
-thousand points. ``configure_charts()`` switches to inline SVG (via vl-convert) when the report
-harness asks for offline output, so exported HTML shows charts with no network.
+thousand points. ``configure_charts()`` renders inline SVG (via vl-convert), so notebooks, the
+dashboard and exported HTML show charts with no network.
 """
 
 from __future__ import annotations
@@ -21,10 +21,13 @@ GRAINS = ("minute", "hour", "day", "week", "month")
 
 
 def configure_charts() -> str:
-    """Pick the Altair renderer for this kernel: ``svg`` for offline reports, Jupyter's default otherwise."""
-    name = "svg" if os.environ.get(OFFLINE_ENV) else "default"
-    alt.renderers.enable(name)
-    return name
+    """Render charts as inline SVG (vl-convert) in JupyterLab, Voila and reports alike.
+
+    Altair's default renderer loads Vega from a CDN, which fails offline ("Error loading script"),
+    and JupyterLab's built-in renderer only knows Vega-Lite 5 while Altair 6 emits Vega-Lite 6.
+    """
+    alt.renderers.enable("svg")
+    return "svg"
 
 
 def rows_over_time(ws: Workspace, table: str, column: str, grain: str = "day") -> alt.Chart:
