@@ -1,0 +1,313 @@
+"""Read a standard dbt project folder into a TransformProject, and write one back that dbt builds.
+
+``load_dbt_project(path)`` reads dbt_project.yml (paths, vars, ``models:``/``seeds:`` config trees),
+models, property YAML (sources, model/seed docs, tests in ``tests:`` or ``data_tests:``), seeds,
+macros, generic tests (``tests/generic``) and singular tests. ``export_dbt_project`` writes
+dbt_project.yml, a dbt-duckdb ``profiles.yml``, models, ``schema.yml``, seeds, macros and the
+dbt_utils tests the project uses as local generic tests, so ``dbt build`` needs no packages.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from workbench.errors import ExportError, TransformError
+from workbench.transform.spec import ColumnSpec, SingularTest, SourceTable, TestSpec, check_name
+
+GENERIC_TESTS_DIR = Path(__file__).resolve().parent / "generic_tests"
+DBT_UTILS_LOCAL = ("accepted_range", "expression_is_true", "unique_combination_of_columns")
+
+
+def _yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise TransformError(f"{path}: invalid YAML: {exc}", hint="Fix the indentation or quoting there.") from None
+
+
+def parse_test_entries(entries: list[Any] | None, target: str, column: str | None) -> list[TestSpec]:
+    """dbt test entries (``- unique``, ``- accepted_values: {values: [...], config: {severity: warn}}``) -> specs."""
+    out = []
+    for entry in entries or []:
+        if isinstance(entry, str):
+            out.append(TestSpec(test=entry, target=target, column=column))
+            continue
+        if not isinstance(entry, dict) or not entry:
+            raise TransformError(f"{target}: cannot read test entry {entry!r}.",
+                                 hint="Write tests as '- unique' or '- accepted_values: {values: [...]}'.")
+        if "test_name" in entry:
+            test, args = entry["test_name"], {k: v for k, v in entry.items() if k != "test_name"}
+        else:
+            (test, args), = entry.items()
+        args = dict(args or {})
+        config = dict(args.pop("config", None) or {})
+        args.update(args.pop("arguments", None) or {})
+        severity = str(config.get("severity", args.pop("severity", "error"))).lower()
+        where = config.get("where", args.pop("where", None))
+        name = args.pop("name", None)
+        col = args.pop("column_name", column)
+        out.append(TestSpec(test=test, target=target, column=col, kwargs=args, severity=severity, where=where,
+                            name=name or ""))
+    return out
+
+
+def _columns(entries: list[dict[str, Any]] | None, target: str) -> tuple[dict[str, ColumnSpec], list[TestSpec]]:
+    cols, tests = {}, []
+    for c in entries or []:
+        name = c["name"]
+        cols[name] = ColumnSpec(name=name, description=c.get("description") or "", data_type=c.get("data_type"))
+        tests += parse_test_entries(c.get("data_tests") or c.get("tests"), target, name)
+    return cols, tests
+
+
+def _walk_config(tree: dict[str, Any], parts: list[str]) -> dict[str, Any]:
+    from workbench.transform.project import _merge_level
+
+    cfg: dict[str, Any] = {}
+    node: Any = tree or {}
+    _merge_level(cfg, node)
+    for part in parts:
+        if not isinstance(node, dict) or not isinstance(node.get(part), dict):
+            break
+        node = node[part]
+        _merge_level(cfg, node)
+    return cfg
+
+
+def _files(root: Path, dirs: list[str], suffixes: tuple[str, ...]) -> list[tuple[Path, Path]]:
+    """(base dir, file) for every file with one of ``suffixes`` under the given project folders, sorted."""
+    out = []
+    for d in dirs:
+        base = root / d
+        if base.is_dir():
+            out += [(base, p) for p in sorted(base.rglob("*")) if p.is_file() and p.suffix.lower() in suffixes]
+    return out
+
+
+def load_dbt_project(path: str | os.PathLike):
+    """A TransformProject from a dbt project folder; raises TransformError naming the bad file."""
+    from workbench.transform.project import TransformProject
+
+    root = Path(path)
+    cfg_path = root / "dbt_project.yml"
+    if not cfg_path.exists():
+        raise TransformError(f"{str(root)!r} is not a dbt project: dbt_project.yml is missing.",
+                             hint="Point from_dbt() at the folder that holds dbt_project.yml.")
+    cfg = _yaml(cfg_path)
+    name = cfg.get("name") or root.name
+    variables = {k: v for k, v in (cfg.get("vars") or {}).items() if not isinstance(v, dict) or k != name}
+    variables.update((cfg.get("vars") or {}).get(name) or {})
+    proj = TransformProject(name, vars=variables)
+    proj.root = root
+    model_dirs = cfg.get("model-paths") or cfg.get("source-paths") or ["models"]
+    seed_dirs = cfg.get("seed-paths") or cfg.get("data-paths") or ["seeds"]
+    macro_dirs = cfg.get("macro-paths") or ["macros"]
+    test_dirs = cfg.get("test-paths") or ["tests"]
+    proj.folder_config = (cfg.get("models") or {}).get(name) or {}
+    proj.seed_folder_config = (cfg.get("seeds") or {}).get(name) or {}
+
+    where: dict[str, Path] = {}
+    for base, f in _files(root, model_dirs, (".sql",)):
+        model = f.stem
+        check_name(model)
+        if model in where:
+            raise TransformError(
+                f"Duplicate model name {model!r}: {where[model].relative_to(root)} and {f.relative_to(root)}.",
+                hint="dbt model names are unique across folders; rename one of the files.")
+        where[model] = f
+        folder = f.parent.relative_to(base).as_posix()
+        proj.add_model(model, f.read_text(encoding="utf-8"), folder="" if folder == "." else folder)
+
+    for base, f in _files(root, seed_dirs, (".csv",)):
+        seed = f.stem
+        check_name(seed, "seed")
+        if seed in where:
+            raise TransformError(f"Duplicate node name {seed!r}: {where[seed].relative_to(root)} and "
+                                 f"{f.relative_to(root)}.", hint="Model and seed names share one namespace.")
+        where[seed] = f
+        folder = f.parent.relative_to(base).as_posix()
+        folder = "" if folder == "." else folder
+        spec = proj.add_seed(seed, f, folder=folder)
+        seed_cfg = _walk_config(proj.seed_folder_config, [p for p in folder.split("/") if p] + [seed])
+        spec.config = seed_cfg
+        spec.column_types = dict(seed_cfg.get("column_types") or {})
+
+    for _, f in _files(root, [*model_dirs, *seed_dirs], (".yml", ".yaml")):
+        _read_properties(proj, _yaml(f), f)
+
+    for _base, f in _files(root, macro_dirs, (".sql",)):
+        proj.macros[f.relative_to(root).as_posix()] = f.read_text(encoding="utf-8")
+    for base, f in _files(root, test_dirs, (".sql",)):
+        rel = f.relative_to(root).as_posix()
+        if "generic" in f.relative_to(base).parts[:-1]:
+            proj.macros[rel] = f.read_text(encoding="utf-8")
+        else:
+            proj.singular_tests[f.stem] = SingularTest(name=check_name(f.stem, "test"),
+                                                       sql=f.read_text(encoding="utf-8"), path=rel)
+    proj._changed(macros=True)
+    return proj
+
+
+def _read_properties(proj: Any, doc: dict[str, Any], path: Path) -> None:
+    if not isinstance(doc, dict):
+        return
+    for src in doc.get("sources") or []:
+        sname = src["name"]
+        for table in src.get("tables") or []:
+            st = SourceTable(source=sname, name=table["name"], schema_name=src.get("schema") or sname,
+                             identifier=table.get("identifier"), description=table.get("description") or "")
+            st.columns, tests = _columns(table.get("columns"), st.key)
+            proj.sources[st.key] = st
+            proj.tests += tests + parse_test_entries(table.get("data_tests") or table.get("tests"), st.key, None)
+    for m in doc.get("models") or []:
+        model = proj.models.get(m.get("name"))
+        if model is None:
+            continue
+        model.description = m.get("description") or ""
+        model.config.update(m.get("config") or {})
+        model.columns, tests = _columns(m.get("columns"), model.name)
+        proj.tests += tests + parse_test_entries(m.get("data_tests") or m.get("tests"), model.name, None)
+    for s in doc.get("seeds") or []:
+        seed = proj.seeds.get(s.get("name"))
+        if seed is None:
+            continue
+        seed.description = s.get("description") or ""
+        seed.config.update(s.get("config") or {})
+        seed.column_types.update((s.get("config") or {}).get("column_types") or {})
+        seed.columns, tests = _columns(s.get("columns"), seed.name)
+        proj.tests += tests + parse_test_entries(s.get("data_tests") or s.get("tests"), seed.name, None)
+
+
+# --- export ------------------------------------------------------------------------------------
+def _test_entry(t: TestSpec, local: dict[str, str]) -> Any:
+    test = local.get(t.test, t.test)
+    args = dict(t.kwargs)
+    config: dict[str, Any] = {}
+    if t.severity != "error":
+        config["severity"] = t.severity
+    if t.where:
+        config["where"] = t.where
+    if config:
+        args["config"] = config
+    return {test: args} if args else test
+
+
+def _properties(proj: Any, local: dict[str, str]) -> dict[str, Any]:
+    by_target: dict[str, list[TestSpec]] = {}
+    for t in proj.tests:
+        by_target.setdefault(t.target, []).append(t)
+
+    def columns(target: str, cols: dict[str, ColumnSpec]) -> list[dict[str, Any]]:
+        names = list(cols) + [t.column for t in by_target.get(target, []) if t.column and t.column not in cols]
+        out = []
+        for c in dict.fromkeys(names):
+            entry: dict[str, Any] = {"name": c}
+            spec = cols.get(c)
+            if spec and spec.description:
+                entry["description"] = spec.description
+            tests = [_test_entry(t, local) for t in by_target.get(target, []) if t.column == c]
+            if tests:
+                entry["data_tests"] = tests
+            out.append(entry)
+        return out
+
+    def node(name: str, spec: Any, config: dict[str, Any]) -> dict[str, Any]:
+        entry: dict[str, Any] = {"name": name}
+        if spec.description:
+            entry["description"] = spec.description
+        if config:
+            entry["config"] = config
+        model_tests = [_test_entry(t, local) for t in by_target.get(name, []) if not t.column]
+        if model_tests:
+            entry["data_tests"] = model_tests
+        cols = columns(name, spec.columns)
+        if cols:
+            entry["columns"] = cols
+        return entry
+
+    doc: dict[str, Any] = {"version": 2}
+    sources: dict[str, dict[str, Any]] = {}
+    for st in proj.sources.values():
+        src = sources.setdefault(st.source, {"name": st.source, "schema": st.schema_name, "tables": []})
+        table: dict[str, Any] = {"name": st.name}
+        if st.identifier and st.identifier != st.name:
+            table["identifier"] = st.identifier
+        if st.description:
+            table["description"] = st.description
+        table_tests = [_test_entry(t, local) for t in by_target.get(st.key, []) if not t.column]
+        if table_tests:
+            table["data_tests"] = table_tests
+        cols = columns(st.key, st.columns)
+        if cols:
+            table["columns"] = cols
+        src["tables"].append(table)
+    if sources:
+        doc["sources"] = list(sources.values())
+    doc["models"] = [node(n, m, m.config) for n, m in sorted(proj.models.items())]
+    seeds = [node(n, s, {"column_types": s.column_types} if s.column_types else {}) for n, s in sorted(proj.seeds.items())]
+    if seeds:
+        doc["seeds"] = seeds
+    return doc
+
+
+def _write(out: Path, rel: str, text: str) -> Path:
+    target = (out / rel).resolve()
+    if out.resolve() not in target.parents:
+        raise ExportError(f"{rel!r} would be written outside the export folder {str(out)!r}.",
+                          hint="Model, seed, macro and test names must be plain names inside the project.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, target)
+    return target
+
+
+def export_dbt_project(proj: Any, path: str | os.PathLike, *, duckdb_path: str | None = None,
+                       overwrite: bool = False) -> list[Path]:
+    """Write ``proj`` as a dbt project folder; returns the files written."""
+    out = Path(path)
+    if out.exists() and any(out.iterdir()) and not overwrite:
+        raise ExportError(f"Export folder {str(out)!r} is not empty.",
+                          hint="Pick an empty folder, or pass overwrite=True to replace the files there.")
+    out.mkdir(parents=True, exist_ok=True)
+    used = {t.test.removeprefix("dbt_utils.") for t in proj.tests if t.test.removeprefix("dbt_utils.") in DBT_UTILS_LOCAL}
+    defined = set(proj.renderer.macro_names)
+    local = {f"dbt_utils.{n}": n for n in DBT_UTILS_LOCAL}
+    written: list[Path] = []
+    project = {
+        "name": proj.name, "version": "1.0.0", "config-version": 2, "profile": proj.name,
+        "model-paths": ["models"], "seed-paths": ["seeds"], "macro-paths": ["macros"], "test-paths": ["tests"],
+        "flags": {"send_anonymous_usage_stats": False},
+    }
+    if proj.vars:
+        project["vars"] = dict(proj.vars)
+    if proj.folder_config:
+        project["models"] = {proj.name: proj.folder_config}
+    if proj.seed_folder_config:
+        project["seeds"] = {proj.name: proj.seed_folder_config}
+    written.append(_write(out, "dbt_project.yml", yaml.safe_dump(project, sort_keys=False)))
+    db = duckdb_path or "{{ env_var('DBT_DUCKDB_PATH', 'workbench.duckdb') }}"
+    profile = {proj.name: {"target": "dev", "outputs": {"dev": {
+        "type": "duckdb", "path": str(db), "schema": proj.schema, "threads": 1}}}}
+    written.append(_write(out, "profiles.yml", yaml.safe_dump(profile, sort_keys=False)))
+    for m in proj.models.values():
+        check_name(m.name)
+        written.append(_write(out, m.path, m.sql if m.sql.endswith("\n") else m.sql + "\n"))
+    for s in proj.seeds.values():
+        check_name(s.name, "seed")
+        written.append(_write(out, s.path, s.csv_text))
+    written.append(_write(out, "models/schema.yml", yaml.safe_dump(_properties(proj, local), sort_keys=False)))
+    for rel, text in proj.macros.items():
+        written.append(_write(out, rel, text))
+    for t in proj.singular_tests.values():
+        written.append(_write(out, t.path or f"tests/{t.name}.sql", t.sql))
+    for name in sorted(used):
+        if f"test_{name}" not in defined:
+            text = (GENERIC_TESTS_DIR / f"{name}.sql").read_text(encoding="utf-8")
+            written.append(_write(out, f"tests/generic/{name}.sql", text))
+    return written
+
