@@ -235,14 +235,18 @@ def _streaming(wl: Workload, s: SimulationSettings, rng: np.random.Generator) ->
     backlog = lindley_waits(np.concatenate([[0.0], np.full(steps - 1, capacity * dt)]), arrivals)
     lag = np.concatenate([backlog[1:], [backlog[-1]]])  # backlog after each step's arrivals are served
     drain: float | None = 0.0
-    if b_end > b_start:
-        after = np.nonzero((t >= b_end) & (lag <= 0))[0]
-        drain = float(t[after[0]] - b_end + dt) if len(after) and stable else None
     messages = []
     if not stable:
         messages.append(f"unstable: {k.consumers} consumers × {fmt_rate(mu)} = {fmt_rate(capacity)} cannot carry the "
                         f"peak {fmt_rate(base)}; the lag grows by {fmt_rate(base - capacity)}.")
-    if tl.peak > capacity:
+    if tl.base >= capacity:
+        drain = None
+        messages.append(f"the rate settles at {fmt_rate(tl.base)}, at or above the capacity {fmt_rate(capacity)}: "
+                        f"the lag never drains (it grows by {fmt_rate(tl.base - capacity)}).")
+    elif b_end > b_start:
+        after = np.nonzero((t >= b_end) & (lag <= 0))[0]
+        drain = float(t[after[0]] - b_end + dt) if len(after) and stable else None
+    if tl.peak > capacity and b_end > b_start:
         messages.append(f"a burst of {fmt_rate(tl.peak)} exceeds the capacity {fmt_rate(capacity)}: lag builds for "
                         f"{fmt_seconds(b_end - b_start)} and drains at {fmt_rate(capacity - tl.base)}.")
     return {"latency": latency, "stable": stable, "messages": messages, "lag": _downsample(t, lag, tl.rate(t)),
