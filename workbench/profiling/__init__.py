@@ -1,0 +1,27 @@
+"""Step 1 — profile: statistics, inferred types, keys, relationships, time profiles and alerts, in DuckDB.
+
+``profile(ws, table)`` -> TableProfile; ``profile_dataset(ws)`` -> DatasetProfile (with foreign keys);
+``suggest_expectations(profile)`` -> a starter quality Suite.
+"""
+
+from __future__ import annotations
+
+from workbench.profiling.dataset import profile_dataset
+from workbench.profiling.models import (
+    Alert,
+    ColumnProfile,
+    DatasetProfile,
+    ForeignKey,
+    HistogramBin,
+    LengthStats,
+    Pattern,
+    TableProfile,
+    TimeProfile,
+)
+from workbench.profiling.profile import profile
+from workbench.profiling.suggest import suggest_expectation_dicts, suggest_expectations
+
+__all__ = [
+    "Alert", "ColumnProfile", "DatasetProfile", "ForeignKey", "HistogramBin", "LengthStats", "Pattern",
+    "TableProfile", "TimeProfile", "profile", "profile_dataset", "suggest_expectation_dicts", "suggest_expectations",
+]
