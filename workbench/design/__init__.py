@@ -1,0 +1,11 @@
+"""Step 5 — the chosen design (``PipelineDesign``), its lint, handoffs and exporters."""
+
+from __future__ import annotations
+
+from workbench.design.export import TARGETS, export
+from workbench.design.handoff import canvas_handoff, design_from_schema_handoff, summary_handoff
+from workbench.design.lint import LintFinding, lint
+from workbench.design.model import PipelineDesign
+
+__all__ = ["TARGETS", "LintFinding", "PipelineDesign", "canvas_handoff", "design_from_schema_handoff", "export",
+           "lint", "summary_handoff"]

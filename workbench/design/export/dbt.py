@@ -1,0 +1,56 @@
+"""The dbt project: ``dbt/`` written by the transform step's ``TransformProject.export_dbt``.
+
+The project is rebuilt from the design's models (dbt SQL, config, tests), so the design file alone
+is enough; a staging model recorded without SQL reads its source as is.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from workbench.design.export.base import Output
+from workbench.errors import ExportError
+
+if TYPE_CHECKING:
+    from workbench.design.model import PipelineDesign
+
+
+def staging_sql(d: PipelineDesign, table: str) -> str:
+    return f"select * from {{{{ source('{d.transforms.source_name}', '{table}') }}}}\n"
+
+
+def project_from_design(d: PipelineDesign):
+    """A ``TransformProject`` holding the design's models, sources and tests."""
+    from workbench.transform import TransformProject
+
+    t = d.transforms
+    proj = TransformProject(t.project_name)
+    tables = sorted({s for m in t.models for s in m.sources} | {s.name for s in d.sources})
+    if tables:
+        proj.add_source(t.source_name, tables, schema=t.source_schema)
+    missing = []
+    for m in t.models:
+        sql = m.sql
+        if sql is None and m.layer == "staging" and len(m.sources) == 1:
+            sql = staging_sql(d, m.sources[0])
+        if sql is None:
+            missing.append(m.name)
+            continue
+        config = {"materialized": m.materialized}
+        if m.unique_key:
+            config["unique_key"] = m.unique_key[0] if len(m.unique_key) == 1 else list(m.unique_key)
+        proj.add_model(m.name, sql, folder=m.folder or m.layer, description=m.description, **config)
+    if missing:
+        raise ExportError(f"dbt models {missing} have no SQL in the design.",
+                          hint="Record the transform step's project (design.record_transforms(proj)) or give "
+                               "transforms.models[].sql.")
+    for m in t.models:
+        for test in m.tests:
+            proj.add_test(test.test, m.name, test.column, severity=test.severity, **test.kwargs)
+    return proj
+
+
+def write(design: PipelineDesign, out: Output) -> None:
+    folder = out.root / "dbt"
+    project_from_design(design).export_dbt(folder, duckdb_path="warehouse.duckdb")
+    out.adopt(folder)
