@@ -42,7 +42,10 @@ def _validate(args: argparse.Namespace) -> int:
     ws = wb.Workspace()
     table = ws.load(args.file)
     suite = wb.Suite.from_gx_json(args.suite)
-    result = wb.validate(ws, table, suite, gate=args.gate) if args.gate else wb.validate(ws, table, suite)
+    try:
+        result = wb.validate(ws, table, suite, gate=args.gate or "warn")
+    except wb.QualityGateError as exc:  # strict gate: print every failure, then exit 1
+        result = exc.result
     print(result.model_dump_json(indent=2) if args.json else result.summary())
     return 0 if result.success else 1
 

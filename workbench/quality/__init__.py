@@ -14,14 +14,20 @@ from workbench.quality.expectations import (
     catalogue,
     expectation_class,
 )
+from workbench.quality.gate import Gate
 from workbench.quality.suite import Suite
+from workbench.quality.validate import ExpectationResult, ValidationResult, validate
 
 __all__ = [
     "CATALOGUE",
     "SUPPORTED_TYPES",
     "AnyExpectation",
     "Expectation",
+    "ExpectationResult",
+    "Gate",
     "Suite",
+    "ValidationResult",
     "catalogue",
     "expectation_class",
+    "validate",
 ]
