@@ -65,6 +65,18 @@ _EXPORTS: dict[str, str] = {
     "schema_compatibility": "workbench.cdc",
     "ApplyResult": "workbench.cdc",
     "Compatibility": "workbench.cdc",
+    "KeySpec": "workbench.cdc",
+    "read_change_events": "workbench.cdc",
+    "diff_snapshots": "workbench.cdc",
+    "reset_target": "workbench.cdc",
+    "audit_idempotency": "workbench.cdc",
+    "simulate_delivery": "workbench.cdc",
+    "plan_backfill": "workbench.cdc",
+    "run_backfill": "workbench.cdc",
+    "rollback_backfill": "workbench.cdc",
+    "backfill_playbook": "workbench.cdc",
+    "infer_event_schemas": "workbench.cdc",
+    "table_schema": "workbench.cdc",
     # 5. design
     "PipelineDesign": "workbench.design",
 }
