@@ -172,8 +172,8 @@ class Workload(BaseModel):
             listed = ", ".join(repr(c) for c in time_columns) or "none"
             raise WorkloadError(
                 f"Column {timestamp_column!r} {what} table {table!r}; its timestamp columns: {listed}.",
-                hint=(did_you_mean(timestamp_column, time_columns) or "")
-                + " Pass timestamp_column= one of the timestamp columns (event or creation time).",
+                hint=" ".join(x for x in (did_you_mean(timestamp_column, time_columns),
+                                          "Pass timestamp_column= one of the timestamp columns.") if x),
             )
         tp = col.time
         peak = float(tp.peak_events_per_sec) * scale
