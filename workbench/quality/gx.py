@@ -140,6 +140,8 @@ def suite_to_gx(suite: Suite, *, version: str = "1", extensions: str = "keep") -
                 item["description"] = e.description
         else:
             item = {"expectation_type": RENAMED_1_TO_0.get(e.type, e.type), "kwargs": kwargs, "meta": item_meta}
+            if e.id:
+                item["id"] = e.id
         out_items.append(item)
     if version == "1":
         return {"name": suite.name, "expectations": out_items, "meta": meta, "notes": None}
