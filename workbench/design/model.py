@@ -209,6 +209,25 @@ class TransformTest(_Model):
     column: str | None = None
     kwargs: dict[str, Any] = Field(default_factory=dict)
     severity: Literal["error", "warn"] = "error"
+    where: str | None = None
+    target: str | None = Field(None, description="for tests on seeds or sources (``source:src.table``)")
+
+
+class TransformSeed(_Model):
+    """A small CSV seed (reference data) shipped with the dbt project."""
+
+    name: str
+    csv: str
+    folder: str = ""
+    column_types: dict[str, str] = Field(default_factory=dict)
+
+
+class SingularTest(_Model):
+    """A ``tests/<name>.sql`` query whose rows are failures."""
+
+    name: str
+    sql: str
+    severity: Literal["error", "warn"] = "error"
 
 
 class TransformModel(_Model):
@@ -222,7 +241,9 @@ class TransformModel(_Model):
     sources: list[str] = Field(default_factory=list, description="source tables read directly")
     unique_key: list[str] = Field(default_factory=list)
     sql: str | None = None
+    config: dict[str, Any] = Field(default_factory=dict, description="other dbt config (tags, incremental_strategy...)")
     description: str = ""
+    columns: dict[str, str] = Field(default_factory=dict, description="documented columns: name -> description")
     tests: list[TransformTest] = Field(default_factory=list)
 
     @field_validator("name")
@@ -241,7 +262,15 @@ class Transforms(_Model):
     source_name: str = Field("shop", description="the dbt source the staging models read")
     source_schema: str = "main"
     project_dir: str | None = Field(None, description="the prototype dbt project the transform step built")
+    build_schema: str = Field("main", description="schema the models build into")
     models: list[TransformModel] = Field(default_factory=list)
+    seeds: list[TransformSeed] = Field(default_factory=list)
+    singular_tests: list[SingularTest] = Field(default_factory=list)
+    extra_tests: list[TransformTest] = Field(default_factory=list, description="tests on seeds and sources")
+    macros: dict[str, str] = Field(default_factory=dict, description="macros/<path> -> Jinja text")
+    vars: dict[str, Any] = Field(default_factory=dict)
+    folder_config: dict[str, Any] = Field(default_factory=dict, description="dbt_project.yml models: config tree")
+    last_build: dict[str, Any] = Field(default_factory=dict, description="ok, nodes, failures of the last build")
 
     def model(self, name: str) -> TransformModel | None:
         return next((m for m in self.models if m.name == name), None)
@@ -578,6 +607,43 @@ class PipelineDesign(_Model):
     def check(self) -> PipelineDesign:
         """Re-validate after in-place edits (assignments are not validated); raises DesignError."""
         return type(self).from_dict(self.to_dict())
+
+    # --- the steps record their results (see workbench.design.adapters) ------------------------
+    def record_profile(self, profile: Any, **kw: Any) -> PipelineDesign:
+        """Sources from a DatasetProfile / TableProfile(s): columns, keys, volumes, PII."""
+        from workbench.design import adapters
+
+        return adapters.record_profile(self, profile, **kw).check_in_place()
+
+    def record_architecture(self, rec: Any, sizing: Any = None, sims: Any = None, workload: Any = None,
+                            **kw: Any) -> PipelineDesign:
+        """The Recommendation, KafkaSizing, simulated alternatives (Comparison) and Workload."""
+        from workbench.design import adapters
+
+        return adapters.record_architecture(self, rec, sizing, sims, workload, **kw).check_in_place()
+
+    def record_transforms(self, project: Any, build: Any = None) -> PipelineDesign:
+        """The TransformProject (models, SQL, tests, seeds, macros), its lineage and last BuildResult."""
+        from workbench.design import adapters
+
+        return adapters.record_transforms(self, project, build).check_in_place()
+
+    def record_quality(self, suites: Any, gate: Any = None, results: Any = None, **kw: Any) -> PipelineDesign:
+        """Quality Suite(s) split per layer, the gate mode and the last ValidationResult(s)."""
+        from workbench.design import adapters
+
+        return adapters.record_quality(self, suites, gate, results, **kw).check_in_place()
+
+    def record_cdc(self, **kw: Any) -> PipelineDesign:
+        """CDC evidence, schema compatibility, idempotency key and the backfill plan/playbook."""
+        from workbench.design import adapters
+
+        return adapters.record_cdc(self, **kw).check_in_place()
+
+    def check_in_place(self) -> PipelineDesign:
+        """Validate the design as it is now (after edits) and return it; raises DesignError naming the fields."""
+        self.check()
+        return self
 
     # --- views ---------------------------------------------------------------------------------
     def source(self, name: str) -> Source | None:

@@ -1,7 +1,8 @@
 """The dbt project: ``dbt/`` written by the transform step's ``TransformProject.export_dbt``.
 
-The project is rebuilt from the design's models (dbt SQL, config, tests), so the design file alone
-is enough; a staging model recorded without SQL reads its source as is.
+The project is rebuilt from the design's transforms (models with their dbt SQL and config, sources,
+seeds, macros, tests), so the design file alone is enough; a staging model recorded without SQL
+reads its source as is.
 """
 
 from __future__ import annotations
@@ -20,14 +21,19 @@ def staging_sql(d: PipelineDesign, table: str) -> str:
 
 
 def project_from_design(d: PipelineDesign):
-    """A ``TransformProject`` holding the design's models, sources and tests."""
+    """A ``TransformProject`` holding the design's models, sources, seeds, macros and tests."""
     from workbench.transform import TransformProject
 
     t = d.transforms
-    proj = TransformProject(t.project_name)
+    proj = TransformProject(t.project_name, schema=t.build_schema, vars=dict(t.vars))
+    proj.folder_config = dict(t.folder_config)
+    for path, text in t.macros.items():
+        proj.add_macro(path, text)
     tables = sorted({s for m in t.models for s in m.sources} | {s.name for s in d.sources})
     if tables:
         proj.add_source(t.source_name, tables, schema=t.source_schema)
+    for seed in t.seeds:
+        proj.add_seed(seed.name, seed.csv, column_types=seed.column_types, folder=seed.folder)
     missing = []
     for m in t.models:
         sql = m.sql
@@ -36,17 +42,23 @@ def project_from_design(d: PipelineDesign):
         if sql is None:
             missing.append(m.name)
             continue
-        config = {"materialized": m.materialized}
+        config = dict(m.config)
+        config.setdefault("materialized", m.materialized)
         if m.unique_key:
-            config["unique_key"] = m.unique_key[0] if len(m.unique_key) == 1 else list(m.unique_key)
-        proj.add_model(m.name, sql, folder=m.folder or m.layer, description=m.description, **config)
+            config.setdefault("unique_key", m.unique_key[0] if len(m.unique_key) == 1 else list(m.unique_key))
+        proj.add_model(m.name, sql, folder=m.folder or m.layer, description=m.description, columns=m.columns or None,
+                       **config)
     if missing:
         raise ExportError(f"dbt models {missing} have no SQL in the design.",
-                          hint="Record the transform step's project (design.record_transforms(proj)) or give "
+                          hint="Record the transform step's project (design.record_transforms(proj)) or set "
                                "transforms.models[].sql.")
     for m in t.models:
         for test in m.tests:
-            proj.add_test(test.test, m.name, test.column, severity=test.severity, **test.kwargs)
+            proj.add_test(test.test, m.name, test.column, severity=test.severity, where=test.where, **test.kwargs)
+    for test in t.extra_tests:
+        proj.add_test(test.test, test.target, test.column, severity=test.severity, where=test.where, **test.kwargs)
+    for st in t.singular_tests:
+        proj.add_singular_test(st.name, st.sql, severity=st.severity)
     return proj
 
 
