@@ -17,7 +17,7 @@ from workbench.errors import TransformError, did_you_mean
 from workbench.transform import dag as dagmod
 from workbench.transform.materialize import cte_name, inject_ctes, strip_sql
 from workbench.transform.render import Relation, Rendered, Renderer
-from workbench.transform.results import BuildResult
+from workbench.transform.results import BuildResult, NodeResult
 from workbench.transform.spec import (
     MATERIALIZATIONS,
     ColumnSpec,
@@ -54,6 +54,8 @@ class TransformProject:
         self.root: Path | None = None
         self.seed_files: dict[str, str] = {}
         self.last_build: BuildResult | None = None
+        #: the latest result of every test, across (selective) builds
+        self.test_results: dict[str, NodeResult] = {}
         self.compiled: dict[str, str] = {}
         self._ws = None
         self._renderer: Renderer | None = None
@@ -370,6 +372,7 @@ class TransformProject:
         self._ws = ws
         result = run_build(self, ws, select=select, full_refresh=full_refresh)
         self.last_build = result
+        self.test_results.update((n.name, n) for n in result.nodes if n.kind == "test")
         return result
 
     def preview(self, model: str, limit: int = 10, ws: Any = None):

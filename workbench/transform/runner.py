@@ -266,5 +266,5 @@ def preview(proj: Any, ws: Any, model: str, limit: int) -> ModelPreview:
                              hint="Build its parents first: proj.build(ws, select='+" + model + "').") from None
     rows = [list(r) for r in cur.fetchall()]
     cols = [d[0] for d in cur.description]
-    tests = proj.last_build.tests(model) if proj.last_build else []
+    tests = [t for t in proj.test_results.values() if model in t.attached_to]
     return ModelPreview(model=model, columns=cols, rows=rows, tests=tests)

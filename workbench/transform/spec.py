@@ -34,9 +34,11 @@ def check_name(name: str, what: str = "model") -> str:
 
 def check_folder(folder: str) -> str:
     """A relative POSIX folder inside the project (``staging``, ``marts/finance``); refuses ``..`` and absolute paths."""
-    folder = (folder or "").replace("\\", "/").strip("/")
+    folder = (folder or "").replace("\\", "/")
+    absolute = folder.startswith("/")
+    folder = folder.strip("/")
     p = PurePosixPath(folder)
-    if folder and (p.is_absolute() or any(part in ("..", "") for part in p.parts) or ":" in folder):
+    if absolute or (folder and (any(part in ("..", "") for part in p.parts) or ":" in folder)):
         raise TransformError(
             f"Invalid model folder {folder!r}: it must be a relative path inside models/.",
             hint="Use a folder such as 'staging' or 'marts/finance'.",
