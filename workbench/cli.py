@@ -70,6 +70,12 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _app(args: argparse.Namespace) -> int:
+    from workbench.app import run_app
+
+    return run_app(args.port, open_browser=not args.no_browser, data_dir=args.data_dir, workspace=args.workspace, token=args.token)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbench", description="Pipeline Workbench: design data pipelines with real data.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -113,6 +119,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--target", action="append", help="export only this target (repeatable)")
     p.add_argument("--overwrite", action="store_true")
     p.set_defaults(func=_export)
+
+    p = sub.add_parser("app", help="serve the dashboard (architecture simulator, profile explorer) with Voila")
+    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser; just print the URL")
+    p.add_argument("--data-dir", help="folder of data files (default: the bundled sample data)")
+    p.add_argument("--workspace", help=".duckdb workspace to open (default: in memory)")
+    p.add_argument("--token", help="access token (default: a random one, printed in the URL)")
+    p.set_defaults(func=_app)
     return parser
 
 

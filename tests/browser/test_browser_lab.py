@@ -1,0 +1,52 @@
+"""Every step notebook, opened and run in JupyterLab in headless Chromium, then used as a person would.
+
+Notebooks are discovered at collection time (``notebooks/NN_*.ipynb``), so a new step is covered
+the moment it lands. Each test: open, Run All from the menu, wait for the kernel, assert no error
+output and every widget view rendered, run the step's interaction (if it has widgets), assert
+again and save a screenshot to ``test-artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import pytest
+from browser_helpers import (
+    NOTEBOOKS,
+    open_notebook,
+    problems,
+    prompts,
+    run_all,
+    screenshot,
+    shutdown_kernels,
+    wait_views,
+)
+from step_interactions import INTERACTIONS
+
+pytestmark = pytest.mark.browser
+
+STEP_NOTEBOOKS = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.fixture
+def lab_page(lab, page):
+    yield page
+    shutdown_kernels(lab)
+
+
+@pytest.mark.parametrize("notebook", STEP_NOTEBOOKS)
+def test_step_notebook_runs_and_its_widgets_work_in_jupyterlab(lab, lab_page, screenshots, notebook):
+    page, stem = lab_page, notebook.removesuffix(".ipynb")
+    open_notebook(page, lab, f"notebooks/{notebook}")
+    run_all(page)
+
+    assert problems(page) == [], f"{notebook} shows errors after Run All"
+    assert all(p != "[ ]:" for p in prompts(page)), f"{notebook}: cells left unexecuted: {prompts(page)}"
+    views = wait_views(page)
+    assert problems(page) == [], f"{notebook}: a widget failed to render"
+
+    interact = INTERACTIONS.get(stem)
+    if interact is not None:
+        assert views > 0, f"{notebook} should show its step widget"
+        interact(page)
+        assert problems(page) == [], f"{notebook} shows errors after using its widget"
+    assert not page.console_errors, f"{notebook}: JavaScript errors: {page.console_errors}"
+    screenshot(page, screenshots / f"lab-{stem}.png")
