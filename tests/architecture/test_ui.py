@@ -38,3 +38,11 @@ def test_controls_update_recommendation_and_comparison_live():
     assert "hybrid ★" in w.comparison_html.value
     w.orchestrator.value = "Dagster"
     assert "Dagster" in w.recommendation.stack
+
+
+def test_static_view_for_reports_holds_recommendation_and_table():
+    from workbench.ui.architecture import static_view
+
+    w = wb.Workload(peak_events_per_sec=50, avg_event_bytes=500, latency_slo_seconds=3_600)
+    html = static_view(wb.recommend(w), wb.compare(w)).data
+    assert "wb-recommendation" in html and "wb-arch-comparison-table" in html and "batch ★" in html

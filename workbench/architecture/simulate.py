@@ -302,7 +302,7 @@ def simulate(wl: Workload, architecture: SimArchitecture = "streaming",
         if architecture == "hybrid":
             interval = STANDARD_INTERVALS[0]
             runs = costs.HOURS_PER_MONTH * 3600 / interval
-            proc = s.batch_startup_seconds + float(wl.avg_events_per_sec) * interval / capacity
+            proc = s.batch_startup_seconds + float(wl.avg_events_per_sec) * interval / (workers * s.worker_events_per_sec)
             items += costs.consumer_line(f"batch layer ({workers} tasks, daily recompute)", workers, runs * proc / 3600)
             items += costs.orchestrator_lines(s.orchestrator)
             params["batch_interval_seconds"] = interval

@@ -47,6 +47,13 @@ def comparison_html(cmp: Comparison) -> str:
     return f"<table class='wb-arch-comparison-table'><tr>{head}</tr>{''.join(rows)}</table>"
 
 
+def static_view(recommendation: Recommendation, cmp: Comparison):
+    """What a report shows instead of the live widget: the recommendation and the comparison table."""
+    from IPython.display import HTML
+
+    return HTML(f"<div class='wb-architecture-static'>{recommendation._repr_html_()}{comparison_html(cmp)}</div>")
+
+
 class ArchitectureSimulator(widgets.VBox):
     """The step-2 widget; ``.workload``, ``.recommendation`` and ``.comparison`` hold the current state."""
 
