@@ -52,6 +52,9 @@ _EXPORTS: dict[str, str] = {
     "simulate": "workbench.architecture",
     "compare": "workbench.architecture",
     "SimulationResult": "workbench.architecture",
+    "SimulationSettings": "workbench.architecture",
+    "Comparison": "workbench.architecture",
+    "KinesisSizing": "workbench.architecture",
     # 3. transform
     "TransformProject": "workbench.transform",
     "BuildResult": "workbench.transform",
