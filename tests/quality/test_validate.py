@@ -118,7 +118,8 @@ def test_aggregates_report_observed_values(ws):
     prop = r["expect_column_proportion_of_unique_values_to_be_between"]
     assert prop.observed_value == pytest.approx(2000 / 2010) and not prop.success
     distinct = r["expect_column_distinct_values_to_be_in_set"]
-    assert not distinct.success and distinct.details["unexpected_values"] == ["cancelled"]
+    assert not distinct.success and distinct.partial_unexpected_list == ["cancelled"]
+    assert distinct.unexpected_count == 1
 
 
 def test_table_level_and_multicolumn_checks(ws):

@@ -496,16 +496,18 @@ def _between(value: Any, k: Any) -> bool:
 
 
 def _distinct(type_name: str, values: list[Any], value_set: list[Any]) -> dict[str, Any]:
+    """GX 1.x distinct-set results: unexpected_count = distinct values outside the set, missing_count = set
+    values absent from the column (``observed_value`` keeps the full sorted distinct list)."""
     observed = sorted((_plain(v) for v in values), key=str)
     have, want = set(observed), {v for v in value_set if v is not None}
-    if type_name.endswith("to_be_in_set"):
-        ok, extra = have <= want, sorted(have - want, key=str)
-        return {"success": ok, "observed_value": observed, "details": {"unexpected_values": extra}}
-    if type_name.endswith("to_contain_set"):
-        return {"success": want <= have, "observed_value": observed,
-                "details": {"missing_values": sorted(want - have, key=str)}}
-    return {"success": have == want, "observed_value": observed,
-            "details": {"unexpected_values": sorted(have - want, key=str), "missing_values": sorted(want - have, key=str)}}
+    extra, missing = sorted(have - want, key=str), sorted(want - have, key=str)
+    out: dict[str, Any] = {"observed_value": observed}
+    if not type_name.endswith("to_contain_set"):
+        out.update(unexpected_count=len(extra), partial_unexpected_list=extra)
+    if not type_name.endswith("to_be_in_set"):
+        out.update(missing_count=len(missing), details={"partial_missing_list": missing})
+    out["success"] = not out.get("unexpected_count") and not out.get("missing_count")
+    return out
 
 
 def _reference(iso: str | None) -> datetime:
