@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 EVENT_TYPES = ["created", "updated", "deleted"]
+TIMESTAMP_PATTERN = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}"
 
 
 def json_type(col: SourceColumn) -> dict[str, Any]:
@@ -29,7 +30,8 @@ def json_type(col: SourceColumn) -> dict[str, Any]:
     elif re.search(r"decimal|numeric|double|float|real", t):
         schema = {"type": "number"}
     elif "timestamp" in t:
-        schema = {"type": "string", "format": "date-time"}
+        # source rows carry "YYYY-MM-DD HH:MM:SS" as often as RFC 3339, so a pattern rather than format: date-time
+        schema = {"type": "string", "pattern": TIMESTAMP_PATTERN}
     elif t == "date":
         schema = {"type": "string", "format": "date"}
     else:

@@ -1,0 +1,108 @@
+"""The record_* adapters with the real steps on the sample data (profile, architecture, transform, quality)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import workbench as wb
+from workbench.design import PipelineDesign
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOP_DBT = ROOT / "examples" / "shop_dbt"
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    from workbench.session import open_workspace
+
+    ws = open_workspace(None, ROOT / "sample_data")
+    return ws, wb.profile_dataset(ws)
+
+
+def test_record_profile_fills_sources_keys_volumes_and_pii(dataset):
+    ws, prof = dataset
+    d = PipelineDesign().record_profile(prof)
+    assert sorted(s.name for s in d.sources) == sorted(ws.tables())
+    orders = d.source("orders")
+    assert orders.row_count == ws.row_count("orders") == 2010
+    assert orders.update_column == "updated_at" and orders.timestamp_column == "created_at"
+    assert orders.primary_key == ["order_id"]
+    assert orders.daily_rows and orders.daily_rows > 0
+    assert {(f.table, f.column, f.category) for f in d.pii.fields} >= {("customers", "email", "email"),
+                                                                        ("customers", "full_name", "name")}
+    assert any(r.title.startswith("orders.customer_id -> customers") for r in d.risks)
+
+
+def test_record_architecture_keeps_the_design_consistent(dataset):
+    wl = wb.Workload(name="fast", peak_events_per_sec=20_000, avg_event_bytes=800, latency_slo_seconds=5)
+    d = PipelineDesign().record_profile(dataset[1])
+    d.record_architecture(wb.recommend(wl), wb.size_kafka(wl), wb.compare(wl), wl)
+    k = wb.size_kafka(wl)
+    assert d.architecture.architecture == "streaming" and d.cdc.method == "log"
+    assert d.orchestration.schedule == "@hourly"
+    assert d.architecture.sizing.partitions == k.partitions
+    assert {t.partitions for t in d.streaming.topics} == {k.partitions}
+    assert all(g.consumers <= k.partitions for g in d.streaming.consumer_groups)
+    assert [s.architecture for s in d.architecture.simulations] == [r.architecture for r in wb.compare(wl).results]
+    assert d.monitoring.consumer_lag_max_seconds == 5
+    slow = wb.Workload(name="slow", peak_events_per_sec=5, avg_event_bytes=800, latency_slo_seconds=86_400)
+    d.record_architecture(wb.recommend(slow), workload=slow)
+    assert d.architecture.architecture == "batch" and d.orchestration.schedule == "@daily"
+    assert d.streaming.topics == [] and d.cdc.method == "timestamp"
+
+
+def test_record_transforms_round_trips_the_dbt_project_through_the_design(dataset, tmp_path):
+    if not SHOP_DBT.exists():
+        pytest.skip("the transform step's example project is not in this checkout")
+    from workbench.session import open_workspace
+
+    proj = wb.TransformProject.from_dbt(SHOP_DBT)
+    ws_a = open_workspace(None, ROOT / "sample_data")
+    first = proj.build(ws_a)
+    d = PipelineDesign().record_profile(dataset[1]).record_transforms(proj, first)
+    assert {m.name for m in d.transforms.models} == set(proj.models)
+    assert d.transforms.model("stg_orders").layer == "staging"
+    assert any(e.upstream == "shop.orders" and e.downstream == "stg_orders" for e in d.lineage)
+    assert {s.table for s in d.sinks} >= {"fct_orders", "dim_customers"}
+    d = PipelineDesign.from_yaml(d.to_yaml())  # the design file alone...
+    files = d.export(tmp_path / "out", targets="dbt")
+    again = wb.TransformProject.from_dbt(tmp_path / "out" / "dbt")  # ...rebuilds the same project
+    ws_b = open_workspace(None, ROOT / "sample_data")
+    second = again.build(ws_b)
+    assert second.ok == first.ok
+    for model in proj.models:
+        if proj.config_for(model)["materialized"] == "ephemeral":
+            continue
+        q = f"SELECT * FROM {model} ORDER BY ALL"
+        assert ws_a.con.execute(q).fetchall() == ws_b.con.execute(q).fetchall(), model
+    assert any(p.endswith("dbt_project.yml") for p in files["dbt"])
+
+
+def test_record_quality_splits_suites_per_layer_and_keeps_gate_and_results(dataset):
+    ws, prof = dataset
+    suite = wb.suggest_expectations(prof.profiles["orders"])
+    result = wb.validate(ws, "orders", suite)
+    d = PipelineDesign().record_quality([suite], gate="warn", results=[result], tables={suite.name: "orders"})
+    assert d.quality.gate == "warn"
+    assert sum(len(s.expectations) for s in d.quality.suites) == len(suite.expectations)
+    assert {s.table for s in d.quality.suites} == {"orders"}
+    failed = sum(not r.success for r in result.results)
+    assert sum(s.failed_expectations or 0 for s in d.quality.suites) == failed
+    exported = d.quality.suites[0]
+    back = wb.Suite.from_gx_json({"name": exported.name, "expectations": [e.model_dump() for e in exported.expectations]})
+    assert len(back.expectations) == len(exported.expectations)
+
+
+def test_record_cdc_keeps_evidence_and_compatibility(dataset):
+    ws, _ = dataset
+    old = {"order_id": "BIGINT", "total_amount": "DOUBLE"}
+    new = {"order_id": "BIGINT", "total_amount": "DOUBLE", "channel": "VARCHAR"}
+    compat = wb.schema_compatibility(old, new)
+    d = PipelineDesign().record_cdc(method="log", compatibility=compat, checksums={"once": "a", "twice": "a"},
+                                    playbook="# playbook\n")
+    assert d.cdc.method == "log" and d.cdc.evidence["checksums_equal"] is True
+    assert d.schema_evolution.compatibility in ("BACKWARD", "FULL")
+    assert d.schema_evolution.detected_changes
+    assert d.backfill.playbook_markdown == "# playbook\n"
