@@ -27,7 +27,9 @@ FK_VALUE_ONLY_MIN_DISTINCT = 10
 
 
 def _keyable(c: ColumnProfile) -> bool:
-    return c.kind not in ("nested",) and not is_float(c.dtype) and c.kind != "boolean" and c.note is None
+    """Keys are integers, text, dates, uuids...: not floats/decimals, booleans or nested values."""
+    return (c.kind not in ("nested", "boolean") and not is_float(c.dtype) and not c.dtype.upper().startswith("DECIMAL")
+            and c.note is None)
 
 
 def candidate_keys(ws: Workspace, table: str, columns: dict[str, ColumnProfile], n: int) -> tuple[list[list[str]], int]:
@@ -51,7 +53,9 @@ def candidate_keys(ws: Workspace, table: str, columns: dict[str, ColumnProfile],
         "SELECT " + ", ".join(f"approx_count_distinct(({quote_ident(a.name)}, {quote_ident(b.name)}))"
                               for a, b in pairs) + f" FROM {t}").fetchone()
     scans, keys = 1, []
+    order = list(columns)
     for (a, b), est in zip(pairs, approx, strict=True):
+        a, b = sorted((a, b), key=lambda c: order.index(c.name))
         if est < PAIR_APPROX_SHARE * n:
             continue
         qa, qb = quote_ident(a.name), quote_ident(b.name)

@@ -61,28 +61,25 @@ def profile(ws: Workspace, table: str, *, reference_time: datetime | str | None 
     n = int(table_stats["n"])
     live = [c for c in cols if c.error is None and c.kind != "nested"]
 
-    distinct: dict[int, int | None] = {}
-    approx: dict[int, bool] = {}
-    for c in cols:
-        d = c.stats.get("d") if exact else c.stats.get("ad")
-        distinct[c.i] = None if d is None else min(int(d), int(c.stats["nn"]))
-        approx[c.i] = not exact and d is not None
-
-    # exact distinct, duplicates and top values of high-cardinality columns
+    # distinct counts start as HLL estimates; every one below is then replaced by an exact count
+    distinct = {c.i: min(int(c.stats["ad"]), int(c.stats["nn"])) for c in live}
+    exact_d: set[int] = {c.i for c in live if not c.stats["nn"]}
     keylike: dict[int, tuple[int, int, list]] = {}
     for c in live:
         d, nn = distinct[c.i], int(c.stats["nn"])
-        if d is None or d <= scans.LOW_CARDINALITY or (exact and d == nn):
-            continue
-        if exact or d >= scans.KEYLIKE_SHARE * nn:
+        if d > scans.LOW_CARDINALITY and (exact or d >= scans.KEYLIKE_SHARE * nn):
             keylike[c.i] = scans.keylike_scan(ws, table, c, top_k)
             n_scans += 1
-            distinct[c.i], approx[c.i] = keylike[c.i][0], False
+            distinct[c.i] = keylike[c.i][0]
+            exact_d.add(c.i)
 
-    tops = [c for c in live if distinct[c.i] and distinct[c.i] <= scans.LOW_CARDINALITY]
+    tops = [c for c in live if 0 < distinct[c.i] <= scans.LOW_CARDINALITY]
     binned = [b for c in live if (b := _bin_plan(c, distinct[c.i], bins))]
     dist, k = scans.dist_scan(ws, table, tops, binned) if (tops or binned) else ({}, 0)
     n_scans += k
+    for c in tops:
+        distinct[c.i] = len(dist[f"c{c.i}_tv"])
+        exact_d.add(c.i)
 
     strings = [c for c in live if c.kind == "string" and c.stats["nn"]]
     sample = scans.SAMPLE_ROWS if n > scans.SAMPLE_ROWS else None
@@ -98,7 +95,7 @@ def profile(ws: Workspace, table: str, *, reference_time: datetime | str | None 
     bin_bounds = {c.i: (lo, w, nb) for c, lo, w, nb in binned}
     columns: dict[str, ColumnProfile] = {}
     for c in cols:
-        columns[c.name] = _column(c, n, distinct[c.i], approx[c.i], not exact, keylike.get(c.i), dist,
+        columns[c.name] = _column(c, n, distinct.get(c.i), c.i not in exact_d and c.i in distinct, not exact, keylike.get(c.i), dist,
                                   bin_bounds.get(c.i), text.get(c.i), times.get(c.i), top_k)
 
     keys, k = candidate_keys(ws, table, columns, n)
@@ -124,13 +121,13 @@ def _epoch(v: Any) -> float:
 
 
 def _bin_plan(c: Col, d: int | None, bins: int) -> tuple[Col, float, float, int] | None:
-    if c.kind not in ("numeric", "temporal") or c.stats.get("mn") is None or not d or d < 2:
+    """Equal-width bins for numeric/temporal columns with more distinct values than bins (fewer: top values say it all)."""
+    if c.kind not in ("numeric", "temporal") or c.stats.get("mn") is None or d <= bins:
         return None
     lo, hi = _epoch(c.stats["mn"]), _epoch(c.stats["mx"])
     if not hi > lo or lo != lo or hi != hi or abs(hi - lo) == float("inf"):
         return None
-    nb = max(1, min(bins, d))
-    return c, lo, (hi - lo) / nb, nb
+    return c, lo, (hi - lo) / bins, bins
 
 
 def _text_results(strings: list[Col], rows: list[tuple], distinct: dict[int, int | None]) -> dict[int, dict]:
@@ -241,6 +238,8 @@ def _column(c: Col, n: int, d: int | None, approx: bool, approx_q: bool, keylike
                                for b in range(nb)]
     if c.kind == "string" and s.get("lmin") is not None:
         fields["length"] = LengthStats(min=int(s["lmin"]), max=int(s["lmax"]), mean=float(s["lavg"]))
+    if c.kind == "string" and not nn:
+        fields["inferred_type"] = "null"
     if text:
         fields.update(inferred_type=text["type"], inferred_share=text["share"], patterns=text["patterns"],
                       patterns_sampled=text["total"] < nn)

@@ -37,6 +37,8 @@ KEYLIKE_SHARE = 0.9
 SAMPLE_ROWS = 200_000
 #: columns per wide query (a 1,000-column table runs a handful of queries, not one giant one)
 BATCH = 200
+#: grouping sets per distribution query (GROUPING_ID is a 64-bit mask)
+GROUPING_BATCH = 60
 MAX_TEXT = 200
 FIXED_WIDTH = {"BOOLEAN": 1, "TINYINT": 1, "UTINYINT": 1, "SMALLINT": 2, "USMALLINT": 2, "INTEGER": 4,
                "UINTEGER": 4, "BIGINT": 8, "UBIGINT": 8, "HUGEINT": 16, "UHUGEINT": 16, "FLOAT": 4,
@@ -106,8 +108,6 @@ def stat_exprs(c: Col, exact: bool) -> list[tuple[str, str]]:
     if c.kind == "nested":
         return out + [("bytes", f"sum(strlen(CAST({q} AS VARCHAR)))")]
     out.append(("ad", f"approx_count_distinct({q})"))
-    if exact:
-        out.append(("d", f"count(DISTINCT {q})"))
     quant = (lambda e: f"quantile_cont({e}, {list(QUANTILES)})") if exact else (
         lambda e: f"approx_quantile({e}, {list(QUANTILES)})")
     if c.kind == "numeric":
@@ -182,19 +182,29 @@ def bin_expr(c: Col) -> str:
 
 
 def dist_scan(ws: Workspace, table: str, tops: list[Col],
-              binned: list[tuple[Col, float, float, int]]) -> tuple[dict, int]:
-    """One row of maps: ``c{i}_tv`` value->count for ``tops``, ``c{i}_hb`` bin->count for ``binned``
-    (each given as ``(col, lower bound, bin width, bins)``)."""
-    t, row, scans = quote_ident(table), {}, 0
-    items: list[tuple[str, dict]] = [(f"histogram({c.q}) AS c{c.i}_tv", {}) for c in tops]
-    items += [(f"histogram({bin_expr(c)}) AS c{c.i}_hb", {f"lo{c.i}": lo, f"w{c.i}": w, f"nb{c.i}": nb})
-              for c, lo, w, nb in binned]
-    for k in range(0, len(items), BATCH):
-        chunk = items[k:k + BATCH]
-        params = {key: v for _, p in chunk for key, v in p.items()}
+              binned: list[tuple[Col, float, float, int]]) -> tuple[dict[str, dict], int]:
+    """Value counts of the ``tops`` columns (``c{i}_tv``) and bin counts of ``binned`` ones (``c{i}_hb``,
+    each given as ``(col, lower bound, bin width, bins)``), from GROUPING SETS: one hash table per set."""
+    items = [(f"c{c.i}_tv", c.q, {}) for c in tops]
+    items += [(f"c{c.i}_hb", bin_expr(c), {f"lo{c.i}": lo, f"w{c.i}": w, f"nb{c.i}": nb}) for c, lo, w, nb in binned]
+    out: dict[str, dict] = {alias: {} for alias, _, _ in items}
+    scans = 0
+    for k in range(0, len(items), GROUPING_BATCH):
+        chunk = items[k:k + GROUPING_BATCH]
+        aliases = [f"a{j}" for j in range(len(chunk))]
+        inner = ", ".join(f"{expr} AS {a}" for (_, expr, _), a in zip(chunk, aliases, strict=True))
+        sets = ", ".join(f"({a})" for a in aliases)
+        params = {key: v for _, _, p in chunk for key, v in p.items()}
+        rows = ws.con.execute(
+            f"SELECT GROUPING_ID({', '.join(aliases)}) AS gid, {', '.join(aliases)}, count(*) AS n "
+            f"FROM (SELECT {inner} FROM {quote_ident(table)}) GROUP BY GROUPING SETS ({sets})", params).fetchall()
         scans += 1
-        row.update(_one_row(ws.con, f"SELECT {', '.join(e for e, _ in chunk)} FROM {t}", params))
-    return row, scans
+        last = len(chunk) - 1
+        for gid, *values, n in rows:
+            j = next(j for j in range(len(chunk)) if not (gid >> (last - j)) & 1)
+            if values[j] is not None:
+                out[chunk[j][0]][values[j]] = n
+    return out, scans
 
 
 # --- 3. key-like / high-cardinality columns ------------------------------------------------------------

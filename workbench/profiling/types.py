@@ -20,7 +20,7 @@ BOOLEAN_WORDS = ("true", "false", "t", "f", "yes", "no", "y", "n")
 #: text type -> SQL predicate on ``v`` (a VARCHAR); order matters: the first type reaching TYPE_SHARE wins
 TEXT_TESTS: dict[str, str] = {
     "boolean": "lower(trim(v)) IN (" + ", ".join(f"'{w}'" for w in BOOLEAN_WORDS) + ")",
-    "integer": "TRY_CAST(v AS BIGINT) IS NOT NULL",
+    "integer": r"regexp_full_match(v, '\s*[-+]?[0-9]{1,18}\s*')",
     "decimal": "TRY_CAST(v AS DOUBLE) IS NOT NULL AND NOT regexp_matches(v, '(?i)(nan|inf)')",
     "date": "TRY_CAST(v AS DATE) IS NOT NULL AND NOT contains(v, ':')",
     "timestamp": "TRY_CAST(v AS TIMESTAMP) IS NOT NULL AND contains(v, ':')",
@@ -44,7 +44,7 @@ FLOAT_TYPES = {"FLOAT", "DOUBLE", "REAL"}
 def kind_of(dtype: str) -> str:
     """numeric | string | temporal | boolean | nested | other, from a DuckDB type name."""
     t = dtype.upper()
-    if t.startswith(("STRUCT", "MAP", "UNION")) or t.endswith("]"):
+    if t.endswith("]") or t.startswith(("STRUCT", "MAP", "UNION")):
         return "nested"
     if t in INTEGER_TYPES or t in FLOAT_TYPES or t.startswith("DECIMAL"):
         return "numeric"
@@ -62,8 +62,9 @@ def native_type(dtype: str) -> str:
     t = dtype.upper()
     k = kind_of(t)
     if k == "nested":
-        return "map" if t.startswith("MAP") else "struct" if t.startswith("STRUCT") else (
-            "union" if t.startswith("UNION") else "list")
+        if t.endswith("]"):
+            return "list"
+        return "map" if t.startswith("MAP") else "struct" if t.startswith("STRUCT") else "union"
     if k == "numeric":
         return "integer" if t in INTEGER_TYPES else "decimal"
     if k == "temporal":
