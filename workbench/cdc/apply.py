@@ -300,16 +300,23 @@ def _dead_letter(ws: Workspace, target: str, cls: str, now: datetime) -> tuple[i
     return int(sum(reasons.values())), {str(k): int(v) for k, v in reasons.items()}
 
 
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    """Column -> type of main-schema table ``table`` ({} when it does not exist)."""
+    return dict(con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ? "
+        "AND database_name = current_database() ORDER BY column_index", [table]).fetchall())
+
+
 def _write(ws: Workspace, target: str, staged: StagedEvents, keys: list[str], win: str, evolve: bool) -> dict:
     """Deletes, distinct-only updates and inserts of the winning changes; returns row counts."""
     con = ws.con
     t = quote_ident(target)
     added: list[str] = []
-    if not ws.has_table(target):
+    have = _columns(con, target)
+    if not have:
         cols = ", ".join(f"{quote_ident(c)} {d}" for c, d in staged.row_fields.items())
         con.execute(f"CREATE TABLE {t} ({cols})")
     else:
-        have = ws.schema(target)
         for k in keys:
             if k not in have:
                 raise ChangeEventError(f"Target table {target!r} has no key column {k!r} (columns: {', '.join(have)}).",
@@ -323,7 +330,7 @@ def _write(ws: Workspace, target: str, staged: StagedEvents, keys: list[str], wi
         for c in new:
             con.execute(f"ALTER TABLE {t} ADD COLUMN {quote_ident(c)} {staged.row_fields[c]}")
             added.append(c)
-    types = ws.schema(target)
+    types = _columns(con, target)
     cols = [c for c in staged.row_fields if c in types]
     w = quote_ident(win)
 

@@ -120,11 +120,11 @@ def stage_events(ws: Workspace, events: Any, key: list[str], *, arrival: str | N
             Path(p).unlink(missing_ok=True)
         raise ChangeEventError(f"Could not read the change events: {str(exc).splitlines()[0]}",
                                hint="Each event must be one JSON object (a Debezium envelope).") from exc
-    prefix = ""
+    expr = {name: quote_ident(name) for name in cols}
     if "op" not in cols and "payload" in cols and _struct_children(cols["payload"]) is not None:
-        payload = cols["payload"]
-        cols = {**{n: c for n, c in payload.children}, **{k: v for k, v in cols.items() if k in ("seq", "ordinality")}}
-        prefix = "payload."
+        top = {k: v for k, v in cols.items() if k in ("seq", "ordinality")}
+        cols = {**dict(cols["payload"].children), **top}
+        expr = {name: name in top and quote_ident(name) or f"payload.{quote_ident(name)}" for name in cols}
     if not ({"before", "after"} & set(cols)):
         raise ChangeEventError(
             f"The change events have no 'before' or 'after' row (columns: {', '.join(cols)}).",
@@ -132,7 +132,7 @@ def stage_events(ws: Workspace, events: Any, key: list[str], *, arrival: str | N
         )
 
     def col(name: str) -> str:
-        return f"{prefix}{quote_ident(name)}" if prefix else quote_ident(name)
+        return expr[name]
 
     after = _struct_children(cols["after"]) if "after" in cols else None
     before = _struct_children(cols["before"]) if "before" in cols else None
@@ -162,7 +162,7 @@ def stage_events(ws: Workspace, events: Any, key: list[str], *, arrival: str | N
         for f, t in fields.items()
     )
     if arrival and arrival in cols:
-        arrival_expr = f"CAST({quote_ident(arrival)} AS BIGINT)"
+        arrival_expr = f"CAST({col(arrival)} AS BIGINT)"
     elif "ordinality" in cols:
         arrival_expr = "CAST(ordinality AS BIGINT) - 1"
     else:
