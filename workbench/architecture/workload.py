@@ -13,7 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from workbench.errors import WorkloadError
+from workbench.architecture.format import fmt_bytes, fmt_rate, fmt_seconds
+from workbench.errors import WorkloadError, did_you_mean
 
 Complexity = Literal["simple", "joins", "complex"]
 Level = Literal["low", "medium", "high"]
@@ -137,8 +138,6 @@ class Workload(BaseModel):
         return pts
 
     def summary(self) -> str:
-        from workbench.architecture.format import fmt_bytes, fmt_rate, fmt_seconds
-
         burst = (f"; bursts ×{self.burst_factor:g} for {fmt_seconds(self.burst_duration_seconds)}"
                  if self.burst_factor > 1 and self.burst_duration_seconds > 0 else "")
         return (f"{self.name}: peak {fmt_rate(self.peak_events_per_sec)}, average "
@@ -166,8 +165,6 @@ class Workload(BaseModel):
         time_columns = [n for n, c in columns.items() if getattr(c, "time", None) is not None]
         col = columns.get(timestamp_column)
         if col is None or getattr(col, "time", None) is None:
-            from workbench.errors import did_you_mean
-
             what = "is not in" if col is None else "is not a timestamp column of"
             listed = ", ".join(repr(c) for c in time_columns) or "none"
             raise WorkloadError(
