@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import workbench as wb
 
@@ -61,3 +63,18 @@ def test_kinesis_shards_take_the_binding_limit():
     many_small = wb.size_kinesis(wl(peak_events_per_sec=5_000, avg_event_bytes=50))
     assert many_small.shards == 5 and many_small.binding_constraint.startswith("write records")
     assert "docs.aws.amazon.com" in k.source
+
+
+@settings(max_examples=150, deadline=None)
+@given(peak=st.floats(0.01, 5e6), size=st.floats(1, 1e6), rate=st.floats(1, 1e6),
+       env=st.sampled_from(["production", "staging", "development"]))
+def test_sizing_invariants(peak, size, rate, env):
+    w = wl(peak_events_per_sec=peak, avg_event_bytes=size, consumer_events_per_sec=rate, environment=env)
+    k = wb.size_kafka(w)
+    assert 1 <= k.consumers <= k.partitions and k.partitions % k.consumers == 0
+    assert k.partitions >= max(3, k.throughput_partitions, k.parallelism_partitions)
+    assert 3 <= k.rule_of_thumb_partitions <= 100
+    assert k.consumer_utilization <= 0.7 + 1e-9  # the target utilisation is never exceeded at peak
+    assert k.storage_bytes > 0
+    s = wb.size_kinesis(w)
+    assert s.shards * 1_000 >= peak and s.shards * 1e6 >= peak * size

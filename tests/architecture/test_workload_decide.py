@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import workbench as wb
 from workbench.errors import WorkloadError
@@ -93,3 +95,13 @@ def test_user_preference_is_kept_and_the_disagreement_reported():
     batch = wb.recommend(wl(latency_slo_seconds=86_400), orchestrator="Dagster")
     assert "Dagster" in batch.stack and "Airflow" not in batch.stack
     assert "Recommendation: batch" in batch.summary() and "wb-recommendation" in batch._repr_html_()
+
+
+@settings(max_examples=150, deadline=None)
+@given(slo=st.floats(0.01, 1e6), peak=st.floats(0.01, 1e7), complexity=st.sampled_from(["simple", "joins", "complex"]))
+def test_tree_invariants(slo, peak, complexity):
+    rec = wb.recommend(wl(latency_slo_seconds=slo, peak_events_per_sec=peak, complexity=complexity))
+    assert rec.architecture == ("streaming" if slo < 60 else "batch")
+    assert ("Flink (or Spark Structured Streaming)" in rec.stack) == (slo < 60 and peak > 10_000)
+    assert ("Spark" in rec.stack) == (slo >= 60 and complexity == "complex")
+    assert any("under 1 minute" in w for w in rec.confirm_first) == (slo < 60)
