@@ -2,21 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-
-import workbench as wb
-
-SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
-SHOP_TABLES = ("customers", "orders", "order_items", "payments", "stores")
-
-
-def shop_workspace(path: str | None = None) -> wb.Workspace:
-    ws = wb.Workspace(path)
-    for t in SHOP_TABLES:
-        ws.load(SAMPLE / f"{t}.csv")
-    return ws
+from transform_helpers import shop_workspace
 
 
 @pytest.fixture
