@@ -1,0 +1,149 @@
+"""Exported artifacts in the real tools: Airflow 3 (DagBag), Dagster (definitions), mermaid (parser under node).
+
+Each tool lives in its own cached environment (``tools/peers.py``; node packages under ``.venvs/``).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+from peers import ROOT, VENVS, peer_python, run_peer
+
+from workbench.design import PipelineDesign
+from workbench.design.export import mermaid
+from workbench.design.plan import build_plan
+
+pytestmark = [pytest.mark.interop, pytest.mark.slow]
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+DAGBAG = textwrap.dedent('''
+    import json, sys
+    try:
+        from airflow.dag_processing.dagbag import DagBag
+    except ImportError:  # Airflow 3.0
+        from airflow.models.dagbag import DagBag
+    bag = DagBag(dag_folder=sys.argv[1])
+    out = {"import_errors": {k: str(v) for k, v in bag.import_errors.items()}, "dags": {}}
+    for dag_id, dag in bag.dags.items():
+        out["dags"][dag_id] = {
+            "schedule": str(getattr(dag, "schedule", None)), "catchup": dag.catchup, "tags": sorted(dag.tags),
+            "tasks": {t.task_id: {"upstream": sorted(t.upstream_task_ids), "retries": t.retries,
+                                  "retry_delay": t.retry_delay.total_seconds(), "type": type(t).__name__}
+                      for t in dag.tasks}}
+    print("RESULT" + json.dumps(out))
+''')
+
+DAGSTER = textwrap.dedent('''
+    import importlib.util, json, sys
+    spec = importlib.util.spec_from_file_location("wb_defs", sys.argv[1])
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    graph = mod.defs.resolve_asset_graph()
+    out = {"assets": {k.to_user_string(): sorted(p.to_user_string() for p in graph.get(k).parent_keys)
+                      for k in graph.get_all_asset_keys()},
+           "checks": {c.name: c.asset_key.to_user_string() for c in graph.asset_check_keys},
+           "jobs": sorted(j.name for j in mod.defs.resolve_all_job_defs()),
+           "schedules": sorted(f"{s.name}:{s.cron_schedule}" for s in mod.defs.schedules or [])}
+    print("RESULT" + json.dumps(out))
+''')
+
+MERMAID = textwrap.dedent('''
+    import { readFileSync } from "node:fs";
+    import { JSDOM } from "jsdom";
+    const dom = new JSDOM("<!doctype html><html><body></body></html>");
+    globalThis.window = dom.window; globalThis.document = dom.window.document;
+    globalThis.DOMParser = dom.window.DOMParser; globalThis.Element = dom.window.Element;
+    const mermaid = (await import("mermaid")).default;
+    mermaid.initialize({ startOnLoad: false });
+    const results = {};
+    for (const file of process.argv.slice(2)) {
+      try { results[file] = (await mermaid.parse(readFileSync(file, "utf8"))).diagramType; }
+      catch (e) { results[file] = "ERROR " + String(e); }
+    }
+    console.log("RESULT" + JSON.stringify(results));
+''')
+
+
+def _result(done: subprocess.CompletedProcess) -> dict:
+    line = next((ln for ln in done.stdout.splitlines() if ln.startswith("RESULT")), None)
+    assert line, f"no result (exit {done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return json.loads(line.removeprefix("RESULT"))
+
+
+@pytest.mark.parametrize("fixture", ["batch_design.yaml", "streaming_design.yaml"])
+def test_airflow_dag_loads_in_real_airflow3_with_the_planned_tasks(fixture, tmp_path):
+    design = PipelineDesign.load(FIXTURES / fixture)
+    files = design.export(tmp_path / "out", targets="airflow")
+    py = peer_python("airflow", ["apache-airflow>=3.0,<4"])
+    (tmp_path / "dagbag.py").write_text(DAGBAG)
+    home = tmp_path / "airflow_home"
+    home.mkdir()
+    done = run_peer(py, [str(py), str(tmp_path / "dagbag.py"), str(Path(files["airflow"][0]).parent)],
+                    env={"AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False"})
+    result = _result(done)
+    assert result["import_errors"] == {}
+    dag = result["dags"][design.orchestration.pipeline_id]
+    assert dag["schedule"] == design.orchestration.schedule and dag["catchup"] is False
+    assert set(design.orchestration.tags) <= set(dag["tags"])
+    plan = build_plan(design)
+    assert set(dag["tasks"]) == {s.id for s in plan}
+    for step in plan:
+        task = dag["tasks"][step.id]
+        assert task["upstream"] == sorted(step.upstream), step.id
+        assert task["retries"] == design.orchestration.retries
+        assert task["retry_delay"] == design.orchestration.retry_delay_seconds
+    assert dag["tasks"]["quality_gate_source"]["upstream"] == sorted(s.id for s in plan if s.kind == "extract")
+    assert dag["tasks"]["dbt_build"]["upstream"] == ["quality_gate_source"]
+    assert dag["tasks"]["quality_gate_transform"]["upstream"] == ["dbt_build"]
+
+
+def test_dagster_definitions_load_in_real_dagster(tmp_path):
+    design = PipelineDesign.load(FIXTURES / "batch_design.yaml")
+    design.orchestration.tool = "dagster"
+    files = design.export(tmp_path / "out", targets="dagster")
+    py = peer_python("dagster", ["dagster"])
+    (tmp_path / "load.py").write_text(DAGSTER)
+    done = run_peer(py, [str(py), str(tmp_path / "load.py"), files["dagster"][0]],
+                    env={"DAGSTER_HOME": str(tmp_path)})
+    result = _result(done)
+    assets = result["assets"]
+    assert {f"raw_{s.name}" for s in design.sources} <= set(assets)
+    assert {m.name for m in design.transforms.models} <= set(assets)
+    assert assets["stg_orders"] == ["raw_orders"]
+    assert assets["fct_orders"] == ["int_orders_enriched"]
+    assert assets["sink_fct_orders"] == ["fct_orders"]
+    assert result["checks"] == {"source_orders_suggested_source_gate": "raw_orders",
+                                "transform_fct_orders_transform_gate": "fct_orders",
+                                "sink_fct_orders_sink_gate": "sink_fct_orders"}
+    assert design.orchestration.pipeline_id in result["jobs"]
+    assert result["schedules"] == [f"{design.orchestration.pipeline_id}_schedule:0 * * * *"]
+
+
+@pytest.mark.skipif(not (shutil.which("node") and shutil.which("npm")), reason="node and npm are not installed")
+def test_mermaid_flowcharts_parse_with_the_real_mermaid_package(tmp_path):
+    pkg = VENVS / "node-mermaid"
+    if not (pkg / "node_modules" / "mermaid").exists():
+        pkg.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["npm", "install", "--prefix", str(pkg), "--no-audit", "--no-fund", "--silent",
+                        "mermaid@11", "jsdom@29"], check=True, cwd=ROOT, timeout=600)
+    files = []
+    for name in ("batch_design.yaml", "streaming_design.yaml"):
+        text = mermaid.flowchart(PipelineDesign.load(FIXTURES / name))
+        assert mermaid.check_mermaid(text) == []
+        path = tmp_path / f"{name}.mmd"
+        path.write_text(text)
+        files.append(str(path))
+    broken = tmp_path / "broken.mmd"
+    broken.write_text('flowchart LR\n  a["x" --> b\n')
+    script = pkg / "parse.mjs"
+    script.write_text(MERMAID)
+    done = subprocess.run(["node", str(script), *files, str(broken)], capture_output=True, text=True, timeout=300)
+    result = _result(done)
+    assert [result[f] for f in files] == ["flowchart-v2", "flowchart-v2"]
+    assert result[str(broken)].startswith("ERROR") and mermaid.check_mermaid(broken.read_text())
