@@ -27,7 +27,6 @@ RENDER_FAILURES = (
     "Javascript Error",
     "Could not render content",
 )
-WIDGET_VIEW = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.widget-view+json"]'
 STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
 RUN_TIMEOUT_MS = 240_000
 
@@ -63,8 +62,23 @@ _MODEL_ERRORS = """() => {
   return errors;
 }"""
 
-_VIEWS_SETTLED = """(selector) => [...document.querySelectorAll(selector)].every(
-  el => el.querySelector('.jupyter-widgets, [class*="widget-"]') || el.textContent.includes('Error displaying widget'))"""
+_WIDGET_VIEWS = """() => {
+  const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+  let expected = 0;
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells.get(i);
+    if (cell.type !== 'code') continue;
+    for (let j = 0; j < cell.outputs.length; j++) {
+      const data = cell.outputs.get(j).toJSON().data || {};
+      if ('application/vnd.jupyter.widget-view+json' in data) expected++;
+    }
+  }
+  const top = [...document.querySelectorAll('.jp-Notebook .jp-OutputArea-output')]
+    .filter(el => !el.parentElement.closest('.jupyter-widgets'));
+  const rendered = top.filter(el => el.querySelector(':scope > .jupyter-widgets')).length;
+  const failed = top.filter(el => el.textContent.includes('Error displaying widget')).length;
+  return {expected, rendered, failed};
+}"""
 
 _NEXT_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
@@ -90,11 +104,11 @@ def prompts(page: Page) -> list[str]:
     return page.evaluate(_PROMPTS)
 
 
-def wait_views(page: Page, scope: str = "") -> int:
-    """Wait until every widget output has attached its view (or reported failing); return how many there are."""
-    selector = f"{scope} {WIDGET_VIEW}".strip()
-    page.wait_for_function(_VIEWS_SETTLED, arg=selector)
-    return page.locator(selector).count()
+def wait_views(page: Page) -> tuple[int, int]:
+    """Wait until every widget output of the notebook has attached its view or failed; (expected, rendered)."""
+    page.wait_for_function(f"() => {{ const v = ({_WIDGET_VIEWS})(); return v.rendered + v.failed >= v.expected; }}")
+    views = page.evaluate(_WIDGET_VIEWS)
+    return views["expected"], views["rendered"]
 
 
 def problems(page: Page, scope: str = "body", *, lab: bool = True) -> list[str]:
@@ -115,13 +129,17 @@ def widget(page: Page, description: str) -> Locator:
     return page.locator(".widget-inline-hbox, .widget-hbox, .jupyter-widgets", has=page.locator("label", has_text=description)).last
 
 
-def screenshot(page: Page, path: Path, content: str = ".jp-NotebookPanel .jp-WindowedPanel-inner") -> Path:
-    """Screenshot with the viewport stretched to the whole content, so every output is in the picture."""
+def screenshot(page: Page, path: Path, content: str = ".jp-NotebookPanel .jp-WindowedPanel-inner",
+               focus: Locator | None = None) -> Path:
+    """Screenshot with the viewport stretched to the whole content, so every output is in the picture;
+    ``focus`` also gets a close-up beside it (``<name>-widget.png``)."""
     height = page.evaluate(f"() => document.querySelector({json.dumps(content)})?.scrollHeight || 0")
     size = page.viewport_size or {"width": 1400, "height": 1100}
     page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(height + 250, 12_000))})
     page.evaluate(_NEXT_FRAMES)
     page.screenshot(path=str(path))
+    if focus is not None:
+        focus.screenshot(path=str(path.with_name(f"{path.stem}-widget.png")))
     page.set_viewport_size(size)
     return path
 

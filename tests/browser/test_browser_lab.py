@@ -40,13 +40,15 @@ def test_step_notebook_runs_and_its_widgets_work_in_jupyterlab(lab, lab_page, sc
 
     assert problems(page) == [], f"{notebook} shows errors after Run All"
     assert all(p != "[ ]:" for p in prompts(page)), f"{notebook}: cells left unexecuted: {prompts(page)}"
-    views = wait_views(page)
+    expected, rendered = wait_views(page)
     assert problems(page) == [], f"{notebook}: a widget failed to render"
+    assert rendered == expected, f"{notebook}: {rendered} of {expected} widget views rendered"
 
     interact = INTERACTIONS.get(stem)
     if interact is not None:
-        assert views > 0, f"{notebook} should show its step widget"
+        assert rendered > 0, f"{notebook} should show its step widget"
         interact(page)
         assert problems(page) == [], f"{notebook} shows errors after using its widget"
     assert not page.console_errors, f"{notebook}: JavaScript errors: {page.console_errors}"
-    screenshot(page, screenshots / f"lab-{stem}.png")
+    focus = page.locator(".jp-OutputArea-output:has(> .jupyter-widgets)").last if rendered else None
+    screenshot(page, screenshots / f"lab-{stem}.png", focus=focus)
