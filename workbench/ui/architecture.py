@@ -4,7 +4,8 @@
 ``wb-architecture-simulator`` (the whole widget), ``wb-arch-rate`` (log-scale peak-rate slider),
 ``wb-arch-bytes``, ``wb-arch-slo``, ``wb-arch-burst-factor``, ``wb-arch-burst-duration``,
 ``wb-arch-complexity``, ``wb-arch-choice``, ``wb-arch-orchestrator``, ``wb-arch-recommendation``
-(the recommendation text) and ``wb-arch-comparison`` (the side-by-side table).
+(the recommendation text), ``wb-arch-comparison`` (the side-by-side table) and ``wb-arch-charts``
+(latency CDF and cost breakdown).
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ import math
 from html import escape
 
 import ipywidgets as widgets
+from IPython.display import HTML, clear_output, display
 
 from workbench.architecture import (
     Comparison,
     Recommendation,
     SimulationSettings,
     Workload,
+    charts,
     compare,
     recommend,
 )
@@ -49,8 +52,6 @@ def comparison_html(cmp: Comparison) -> str:
 
 def static_view(recommendation: Recommendation, cmp: Comparison):
     """What a report shows instead of the live widget: the recommendation and the comparison table."""
-    from IPython.display import HTML
-
     return HTML(f"<div class='wb-architecture-static'>{recommendation._repr_html_()}{comparison_html(cmp)}</div>")
 
 
@@ -87,6 +88,8 @@ class ArchitectureSimulator(widgets.VBox):
                                                  style=style)
         self.recommendation_html = widgets.HTML()
         self.comparison_html = widgets.HTML()
+        self.charts = widgets.Output()
+        self.charts.add_class("wb-arch-charts")
         for w, cls in ((self.rate, "wb-arch-rate"), (self.bytes, "wb-arch-bytes"), (self.slo, "wb-arch-slo"),
                        (self.burst_factor, "wb-arch-burst-factor"), (self.burst_duration, "wb-arch-burst-duration"),
                        (self.complexity, "wb-arch-complexity"), (self.choice, "wb-arch-choice"),
@@ -100,7 +103,7 @@ class ArchitectureSimulator(widgets.VBox):
                                  self.burst_duration, self.complexity])
         questions = widgets.HBox([self.choice, self.orchestrator])
         super().__init__([controls, widgets.HTML("<b>Design questions</b>"), questions, self.recommendation_html,
-                          self.comparison_html])
+                          self.comparison_html, self.charts])
         self.add_class("wb-architecture-simulator")
         self.update()
 
@@ -129,6 +132,9 @@ class ArchitectureSimulator(widgets.VBox):
             return
         self.recommendation_html.value = self.recommendation._repr_html_()
         self.comparison_html.value = comparison_html(self.comparison)
+        with self.charts:
+            clear_output(wait=True)
+            display(charts.latency_cdf(self.comparison), charts.cost_breakdown(self.comparison))
 
 
 def architecture_simulator(workload: Workload, settings: SimulationSettings | None = None) -> ArchitectureSimulator:
