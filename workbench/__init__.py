@@ -62,6 +62,9 @@ _EXPORTS: dict[str, str] = {
     "Suite": "workbench.quality",
     "validate": "workbench.quality",
     "ValidationResult": "workbench.quality",
+    "Expectation": "workbench.quality",
+    "ExpectationResult": "workbench.quality",
+    "Gate": "workbench.quality",
     # CDC
     "apply_changes": "workbench.cdc",
     "table_checksum": "workbench.cdc",

@@ -120,8 +120,8 @@ class ValidationResult(BaseModel):
 
     def summary(self) -> str:
         head = "PASSED" if self.success else "FAILED"
-        sample = (f", on a {self.sample_fraction:.0%} sample of {self.table_row_count:,} rows "
-                  f"({self.row_count:,} rows, seed {self.sample_seed})") if self.sampled else ""
+        sample = (f"; checked a {self.sample_fraction:.0%} sample: {self.row_count:,} rows, seed {self.sample_seed}"
+                  if self.sampled else "")
         s = self.statistics
         lines = [f"{head}: suite {self.suite_name!r} on table {self.table!r} ({self.table_row_count:,} rows{sample}); "
                  f"{s['successful_expectations']}/{s['evaluated_expectations']} expectations passed, gate {self.gate}"]
@@ -132,6 +132,9 @@ class ValidationResult(BaseModel):
 
     def to_json(self, indent: int | None = 2) -> str:
         return self.model_dump_json(indent=indent)
+
+    def __repr__(self) -> str:
+        return self.summary()
 
     def to_gx(self) -> dict[str, Any]:
         """The GX suite-validation-result shape."""
