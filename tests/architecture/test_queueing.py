@@ -101,6 +101,11 @@ def test_littles_law_time_average_equals_rate_times_sojourn():
     assert within(lhs, rhs, se)
 
 
+def test_numpy_numbers_are_accepted():
+    r = wb.simulate_queue(np.int64(500), np.float32(1000), np.int64(2), n_events=np.int64(1_000))
+    assert r.servers == 2 and r.offered_utilization == pytest.approx(0.25)
+
+
 def test_seeded_runs_repeat_and_seeds_differ():
     a = wb.simulate_queue(500, 1000, 2, n_events=20_000, seed=7)
     b = wb.simulate_queue(500, 1000, 2, n_events=20_000, seed=7)
@@ -131,6 +136,8 @@ def test_utilisation_at_or_above_one_reports_instability_without_hanging(lam, po
     ((100, 1000, 1), {"n_events": 10}, "n_events"),
     ((100, 1000, 1), {"n_events": 10**9}, "n_events"),
     ((100, 1000, 1), {"service": "lognormal"}, "service"),
+    ((100, 1000, 1), {"warmup": 0.9}, "warmup"),
+    ((True, 1000, 1), {}, "arrival_rate"),
 ])
 def test_bad_queue_inputs_name_the_parameter(args, kwargs, fragment):
     with pytest.raises(WorkloadError, match=fragment):

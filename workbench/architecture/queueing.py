@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Literal
 
@@ -177,10 +178,11 @@ def _pooled_waits(arrivals: np.ndarray, services: np.ndarray, servers: int) -> n
     return np.asarray(waits)
 
 
-def _validate(arrival_rate: float, service_rate: float, servers: int, n_events: int, service: str) -> None:
+def _validate(arrival_rate: float, service_rate: float, servers: int, n_events: int, service: str,
+              warmup: float = 0.0) -> None:
     problems = []
     for name, value in (("arrival_rate", arrival_rate), ("service_rate", service_rate)):
-        if not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+        if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value) or value <= 0:
             problems.append(f"{name} must be a positive finite number of events per second (got {value!r})")
     if not isinstance(servers, int | np.integer) or isinstance(servers, bool) or servers < 1:
         problems.append(f"servers must be a whole number >= 1 (got {servers!r})")
@@ -190,6 +192,8 @@ def _validate(arrival_rate: float, service_rate: float, servers: int, n_events: 
         problems.append(f"n_events must be a whole number between 100 and {MAX_EVENTS:,} (got {n_events!r})")
     if service not in ("exponential", "deterministic"):
         problems.append(f"service must be 'exponential' or 'deterministic' (got {service!r})")
+    if not 0 <= warmup < 0.5:
+        problems.append(f"warmup is the fraction of events left out, in [0, 0.5) (got {warmup!r})")
     if problems:
         raise WorkloadError("Cannot simulate this queue: " + "; ".join(problems) + ".",
                             hint="Rates are events per second, e.g. simulate_queue(800, 1000, 1).")
@@ -236,6 +240,7 @@ def simulate_queue(arrival_rate: float, service_rate: float, servers: int = 1, *
     >>> simulate_queue(800, 1000, 1, n_events=100_000).offered_utilization
     0.8
     """
+    _validate(arrival_rate, service_rate, servers, n_events, service, warmup)
     trace = simulate_trace(arrival_rate, service_rate, servers, n_events=n_events, seed=seed, pooled=pooled,
                            service=service)
     capacity = servers * service_rate
