@@ -97,6 +97,12 @@ class TransformProject:
                 self.tests.extend(parse_test_entries(entries, name, column))
         return spec
 
+    def edit_model(self, name: str, sql: str) -> ModelSpec:
+        """Replace a model's SQL, keeping its folder, config, documentation and tests (an edit in place)."""
+        model = self.require_model(name)
+        model.sql = sql
+        return model
+
     def add_source(self, source: str, tables: list[str] | dict[str, str], *, schema: str = "main") -> list[SourceTable]:
         """Bind source tables to workspace relations: ``add_source('shop', ['orders', 'customers'])``."""
         check_name(source, "source")
