@@ -203,10 +203,14 @@ def _apply(ws: Workspace, target: str, staged: StagedEvents, keys: list[str], sp
     idem, idem_params = key_sql(keys, spec, entity_type=target, has_source_fields=staged.source_fields)
     key_null = " OR ".join(f"_row.{quote_ident(k)} IS NULL" for k in keys)
     ops = ", ".join(f"'{o}'" for o in VALID_OPS)
+    kcols = [f"_k{i}" for i in range(len(keys))]
+    kout = ", ".join(f"_row.{quote_ident(k)} AS {c}" for k, c in zip(keys, kcols, strict=True))
+    # the bookkeeping tables stay narrow (row id, arrival, op, position, key, idempotency key): the wide
+    # envelope is read from the staged batch only for dead letters and the winning changes
     con.execute(
         f"""CREATE TEMP TABLE {quote_ident(cls)} AS
-        SELECT *, CASE WHEN _reason IS NULL THEN {idem} END AS _idem FROM (
-          SELECT *, {pos} AS _pos,
+        SELECT _rid, _arrival, op, _pos, _reason, {kout}, CASE WHEN _reason IS NULL THEN {idem} END AS _idem FROM (
+          SELECT rowid AS _rid, _arrival, op, ts_ms, source, event_id, _row, {pos} AS _pos,
             CASE WHEN op IS NULL THEN 'missing op'
                  WHEN op NOT IN ({ops}) THEN 'unknown op ''' || op || ''' (expected c, u, d or r)'
                  WHEN op = 'd' AND before IS NULL THEN 'delete without a before row'
@@ -217,7 +221,7 @@ def _apply(ws: Workspace, target: str, staged: StagedEvents, keys: list[str], sp
           FROM {batch})""",
         [*idem_params, ", ".join(keys), "source.lsn" if chosen == "lsn" else "ts_ms"],
     )
-    dead, reasons = _dead_letter(ws, target, cls, now)
+    dead, reasons = _dead_letter(ws, target, staged.table, cls, now)
     con.execute(
         f"""CREATE TEMP TABLE {quote_ident(cand)} AS
         SELECT c.*, row_number() OVER (PARTITION BY c._idem ORDER BY c._arrival) AS _rn,
@@ -234,8 +238,8 @@ def _apply(ws: Workspace, target: str, staged: StagedEvents, keys: list[str], sp
     key_types = {k: staged.row_fields[k] for k in keys}
     cols = ", ".join(f"{quote_ident(k)} {t}" for k, t in key_types.items())
     con.execute(f"CREATE TABLE IF NOT EXISTS {state} ({cols}, _position BIGINT, _idem VARCHAR, _op VARCHAR)")
-    part = ", ".join(f"_row.{quote_ident(k)}" for k in keys)
-    join = " AND ".join(f"s.{quote_ident(k)} = x._row.{quote_ident(k)}" for k in keys)
+    part = ", ".join(kcols)
+    join = " AND ".join(f"s.{quote_ident(k)} = x.{c}" for k, c in zip(keys, kcols, strict=True))
     me = "struct_pack(p := x._pos, k := x._idem)"
     con.execute(
         f"""CREATE TEMP TABLE {quote_ident(ev)} AS
@@ -251,13 +255,15 @@ def _apply(ws: Workspace, target: str, staged: StagedEvents, keys: list[str], sp
     )
     fates = dict(con.execute(f"SELECT _fate, count(*) FROM {quote_ident(ev)} GROUP BY ALL").fetchall())
     con.execute(
-        f"""CREATE TEMP TABLE {quote_ident(win)} AS SELECT * FROM {quote_ident(ev)} WHERE _fate = 'applied'
-        QUALIFY row_number() OVER (PARTITION BY {part} ORDER BY _pos DESC, _idem DESC) = 1"""
+        f"""CREATE TEMP TABLE {quote_ident(win)} AS SELECT w.*, b._row FROM (
+            SELECT * FROM {quote_ident(ev)} WHERE _fate = 'applied'
+            QUALIFY row_number() OVER (PARTITION BY {part} ORDER BY _pos DESC, _idem DESC) = 1
+        ) w JOIN {batch} b ON b.rowid = w._rid"""
     )
     writes = _write(ws, target, staged, keys, win, evolve)
 
-    wkeys = ", ".join(f"w._row.{quote_ident(k)}" for k in keys)
-    match = " AND ".join(f"{state}.{quote_ident(k)} = w._row.{quote_ident(k)}" for k in keys)
+    wkeys = ", ".join(f"w.{c}" for c in kcols)
+    match = " AND ".join(f"{state}.{quote_ident(k)} = w.{c}" for k, c in zip(keys, kcols, strict=True))
     con.execute(f"DELETE FROM {state} WHERE EXISTS (SELECT 1 FROM {quote_ident(win)} w WHERE {match})")
     con.execute(f"INSERT INTO {state} SELECT {wkeys}, w._pos, w._idem, w.op FROM {quote_ident(win)} w")
     con.execute(f"INSERT INTO {PROCESSED} SELECT ?, _idem, _pos, ? FROM {quote_ident(ev)}", [target, now])
@@ -270,7 +276,7 @@ def _apply(ws: Workspace, target: str, staged: StagedEvents, keys: list[str], sp
     )
 
 
-def _dead_letter(ws: Workspace, target: str, cls: str, now: datetime) -> tuple[int, dict[str, int]]:
+def _dead_letter(ws: Workspace, target: str, batch: str, cls: str, now: datetime) -> tuple[int, dict[str, int]]:
     """Copy the invalid events to the dead-letter table (one row per distinct payload); return counts."""
     con = ws.con
     reasons = dict(con.execute(
@@ -285,9 +291,10 @@ def _dead_letter(ws: Workspace, target: str, cls: str, now: datetime) -> tuple[i
         return 0, {}
     rows = (
         f"SELECT sha256(p) AS h, event_id, _reason, op, ts_ms, _arrival, p, count(*) OVER (PARTITION BY p) AS n, "
-        f"row_number() OVER (PARTITION BY p ORDER BY _arrival) AS rn FROM (SELECT *, to_json(struct_pack("
-        f"event_id := event_id, op := op, ts_ms := ts_ms, source := source, before := before, after := after)) AS p "
-        f"FROM {quote_ident(cls)} WHERE _reason IS NOT NULL)"
+        f"row_number() OVER (PARTITION BY p ORDER BY _arrival) AS rn FROM (SELECT b.*, c._reason, to_json(struct_pack("
+        f"event_id := b.event_id, op := b.op, ts_ms := b.ts_ms, source := b.source, before := b.before, "
+        f"after := b.after)) AS p FROM {quote_ident(cls)} c JOIN {quote_ident(batch)} b ON b.rowid = c._rid "
+        f"WHERE c._reason IS NOT NULL)"
     )
     con.execute(
         f"UPDATE {dl} SET deliveries = deliveries + d.n, last_seen_at = ? FROM ({rows}) d "
