@@ -241,7 +241,7 @@ def text_scan(ws: Workspace, table: str, cols: list[Col], sample: int | None) ->
 
 # --- 5. time -----------------------------------------------------------------------------------------------
 def time_scan(ws: Workspace, table: str, exprs: dict[int, str], ref: datetime) -> tuple[list[tuple], int]:
-    """Rows ``(i, grain, key, rows, lo, hi, future)``: grain 'day', 'hour' or 'all' (key = peak minute)."""
+    """Rows ``(i, grain, key, rows, lo, hi, future)``: grain 'day', 'hour' or 'all' (key = earliest peak minute)."""
     if not exprs:
         return [], 0
     items = ", ".join(f"{{'g': {i}, 'ts': {e}}}" for i, e in exprs.items())
@@ -256,8 +256,9 @@ def time_scan(ws: Workspace, table: str, exprs: dict[int, str], ref: datetime) -
         UNION ALL
         SELECT g, 'hour', CAST(hour(minute) AS VARCHAR), sum(n)::BIGINT, NULL, NULL, NULL FROM m GROUP BY ALL
         UNION ALL
-        SELECT g, 'all', strftime(arg_max(minute, n), '%Y-%m-%dT%H:%M:%S'), max(n)::BIGINT, min(lo), max(hi),
-               sum(fut)::BIGINT FROM m GROUP BY g
+        SELECT g, 'all', strftime(min(minute) FILTER (WHERE n = top), '%Y-%m-%dT%H:%M:%S'), max(n)::BIGINT,
+               min(lo), max(hi), sum(fut)::BIGINT
+        FROM (SELECT *, max(n) OVER (PARTITION BY g) AS top FROM m) GROUP BY g
     """
     return ws.con.execute(sql, {"ref": ref}).fetchall(), 1
 
