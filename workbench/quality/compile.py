@@ -179,6 +179,9 @@ def unique_check(e: ex.Expectation, t: TableInfo) -> tuple[RowCheck, str]:
     return RowCheck(considered, unexpected, cols), keys
 
 
+#: a single-column unique check samples the rows of this many smallest duplicated values
+SAMPLE_KEYS = 20
+
 AGGREGATES = {
     "expect_column_min_to_be_between": "min({c})",
     "expect_column_max_to_be_between": "max({c})",
@@ -190,6 +193,10 @@ AGGREGATES = {
 }
 
 
+def _count(predicate: str) -> str:
+    return "count(*)" if predicate == "TRUE" else f"count(*) FILTER (WHERE {predicate})"
+
+
 def compile_expectation(position: int, e: ex.Expectation, t: TableInfo, p: Params,
                         full_relation: str) -> Compiled:
     """The SQL items of one expectation (table/schema checks need none: they read the catalog)."""
@@ -199,7 +206,7 @@ def compile_expectation(position: int, e: ex.Expectation, t: TableInfo, p: Param
     if e.kind == "map" or e.type == "expect_column_values_to_be_in_other_table":
         rc = row_check(e, t, p)
         out.row_check = rc
-        out.items[f"{n}_considered"] = f"count(*) FILTER (WHERE {rc.considered})"
+        out.items[f"{n}_considered"] = _count(rc.considered)
         if e.kind == "map":
             out.items[f"{n}_unexpected"] = f"count(*) FILTER (WHERE ({rc.considered}) AND ({rc.unexpected}))"
         else:  # a correlated probe cannot sit in an aggregate FILTER: count it in a subquery
@@ -209,14 +216,14 @@ def compile_expectation(position: int, e: ex.Expectation, t: TableInfo, p: Param
     elif e.kind == "unique":
         rc, keys = unique_check(e, t)
         out.row_check = rc
-        out.items[f"{n}_considered"] = f"count(*) FILTER (WHERE {rc.considered})"
-        out.items[f"{n}_unexpected"] = (
-            f"(SELECT coalesce(sum(__n), 0) FROM (SELECT count(*) AS __n FROM {t.relation} "
-            f"WHERE {rc.considered} GROUP BY {keys} HAVING count(*) > 1))"
-        )
-        out.items[f"{n}_groups"] = (
-            f"(SELECT count(*) FROM (SELECT 1 FROM {t.relation} WHERE {rc.considered} GROUP BY {keys} "
-            f"HAVING count(*) > 1))"
+        out.items[f"{n}_considered"] = _count(rc.considered)
+        first = f", 'keys': min(__k, {SAMPLE_KEYS})" if len(rc.columns) == 1 else ""
+        key_alias = f"{keys} AS __k" if len(rc.columns) == 1 else keys
+        # one hash aggregate gives the unexpected rows, the duplicated groups and a few duplicated values
+        out.items[f"{n}_dups"] = (
+            f"(SELECT {{'rows': coalesce(sum(__n), 0), 'groups': count(*){first}}} FROM "
+            f"(SELECT {key_alias}, count(*) AS __n FROM {t.relation} WHERE {rc.considered} "
+            f"GROUP BY ALL HAVING count(*) > 1))"
         )
         out.sample_where = f"({rc.considered}) AND ({rc.unexpected})"
     elif e.type in AGGREGATES:

@@ -42,7 +42,7 @@ LAYERS: tuple[str, ...] = ("source", "transform", "sink")
 class Kwargs(BaseModel):
     """Base of every kwargs model: unknown keys are errors (a typo must not silently pass)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class _Column(Kwargs):
@@ -235,7 +235,7 @@ class Expectation(BaseModel):
     ``Expectation(type=..., kwargs=...)`` returns the concrete model for that type.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     type: str
     kwargs: Kwargs

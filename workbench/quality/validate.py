@@ -19,9 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 import duckdb
-import sqlglot
 from pydantic import BaseModel, Field
-from sqlglot import exp
 
 from workbench.errors import ColumnNotFoundError, ExpectationError, TableNotFoundError, did_you_mean
 from workbench.quality import compile as cp
@@ -308,18 +306,23 @@ class _Run:
             items.update(c.items)
         if self.gate.sampled:
             items["__table_rows"] = f"(SELECT count(*) FROM {self.full})"
-        sql = cp.scan_sql(self.info, items)
+        alias: dict[str, str] = {}  # identical SQL items (e.g. a column's non-missing count) are computed once
+        first: dict[str, str] = {}
+        for key, item in items.items():
+            alias[key] = first.setdefault(item, key)
+        sql = cp.scan_sql(self.info, {key: item for item, key in first.items()})
         try:
-            cur = self._query(sql, p.values)
+            cur = self._query(*cp.renumber(sql, p.values))
             names = [d[0] for d in cur.description]
             row = dict(zip(names, cur.fetchone(), strict=True))
         except duckdb.Error as exc:
             raise self._diagnose(compiled, exc) from None
+        row.update({key: row[a] for key, a in alias.items()})
         self.rows = int(row["__rows"])
         self.table_rows = int(row.get("__table_rows", self.rows))
         results = []
         for c in compiled:
-            r = self._evaluate(c, row, refs.get(c.position))
+            r = self._evaluate(c, row, refs.get(c.position), p)
             if not r.success or (r.unexpected_count or 0) > 0:
                 self._samples(c, r, p)
             results.append(r)
@@ -360,15 +363,22 @@ class _Run:
         return {"type": e.type, "kwargs": e.kwargs.model_dump(exclude_unset=True), "position": c.position,
                 "label": e.label, "layer": self.suite.layer_of(e), "severity": e.severity, "category": e.category}
 
-    def _evaluate(self, c: cp.Compiled, row: dict[str, Any], ref: datetime | None) -> ExpectationResult:
+    def _evaluate(self, c: cp.Compiled, row: dict[str, Any], ref: datetime | None, p: cp.Params) -> ExpectationResult:
         e, k, n = c.expectation, c.expectation.kwargs, f"e{c.position}"
         out = self._base(c)
         if c.row_check is not None:
-            out.update(_map_fields(self.rows, int(row[f"{n}_considered"]), int(row[f"{n}_unexpected"]),
-                                   e.mostly, c.row_check.count_all))
             if e.kind == "unique":
-                out["details"] = {"duplicated_values": int(row[f"{n}_groups"]),
-                                  "surplus_rows": out["unexpected_count"] - int(row[f"{n}_groups"])}
+                dups = row[f"{n}_dups"]
+                unexpected = int(dups["rows"])
+                out["details"] = {"duplicated_values": int(dups["groups"]),
+                                  "surplus_rows": unexpected - int(dups["groups"])}
+                if dups.get("keys"):  # sample the rows of a few duplicated values, not a second group-by
+                    col = c.row_check.columns[0]
+                    c.sample_where = f"list_contains({p(dups['keys'])}, {self.info.col(col)})"
+            else:
+                unexpected = int(row[f"{n}_unexpected"])
+            out.update(_map_fields(self.rows, int(row[f"{n}_considered"]), unexpected, e.mostly,
+                                   c.row_check.count_all))
             return ExpectationResult(**out)
         if e.type == "unexpected_rows_expectation":
             return self._custom_sql(c, out)
@@ -397,6 +407,9 @@ class _Run:
 
     def _custom_sql(self, c: cp.Compiled, out: dict[str, Any]) -> ExpectationResult:
         e = c.expectation
+        import sqlglot  # only custom SQL needs a parser; keep the import off the common path
+        from sqlglot import exp
+
         query = e.kwargs.unexpected_rows_query.replace("{batch}", self.info.relation)
         try:
             parsed = sqlglot.parse(query, read="duckdb")
