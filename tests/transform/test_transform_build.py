@@ -250,7 +250,7 @@ def test_error_severity_failure_skips_downstream_models(raw_ws):
 def test_jaffle_shop_fixture_with_loops_macros_and_seeds():
     ws = wb.Workspace()
     r = TransformProject.from_dbt(JAFFLE).build(ws)
-    assert r.ok and r.counts() == {"pass": 17, "success": 8}
+    assert r.ok and r.counts() == {"pass": 21, "success": 8}
     cols = [c[0] for c in ws.con.execute("DESCRIBE main.orders").fetchall()]
     assert cols == ["order_id", "customer_id", "order_date", "status", "credit_card_amount", "coupon_amount",
                     "bank_transfer_amount", "gift_card_amount", "amount"]
@@ -263,4 +263,4 @@ def test_cli_build_prints_the_summary(capsys):
 
     assert main(["build", str(JAFFLE)]) == 0
     out = capsys.readouterr().out
-    assert "SUCCESS  model customers [table 40 rows]" in out and out.splitlines()[-1].startswith("OK: 25 nodes")
+    assert "SUCCESS  model customers [table 40 rows]" in out and out.splitlines()[-1].startswith("OK: 29 nodes")
