@@ -261,3 +261,12 @@ def test_handoffs_match_the_design_guide_formats(streaming_design, streaming_exp
     assert summary["decisions"]["architecture"] == "streaming"
     assert "kafka/topics.yaml" in summary["artifacts"]
     assert summary["pending_confirmations"] and "open_questions" in summary and summary["next_step"]
+
+
+def test_clean_overwrite_leaves_no_stale_artifacts(batch_design, tmp_path):
+    out = tmp_path / "out"
+    batch_design.export(out, targets=["mermaid", "playbook"])
+    (out / "stale.txt").write_text("old run")
+    batch_design.export(out, targets="mermaid", overwrite=True, clean=True)
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == ["diagrams/pipeline.mmd"]
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]

@@ -353,6 +353,9 @@ def record_cdc(design: PipelineDesign, *, method: str | None = None, apply_resul
             v = getattr(backfill, attr, None) if not isinstance(backfill, dict) else backfill.get(attr)
             if v is not None:
                 setattr(b, attr, v)
+        scope = getattr(getattr(backfill, "profile", None), "scope", None)  # a cdc BackfillPlan
+        if scope:
+            b.scope = {"window": "affected_window"}.get(scope, scope)
     if playbook:
         design.backfill.playbook_markdown = playbook
     return design

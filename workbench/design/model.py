@@ -660,11 +660,14 @@ class PipelineDesign(_Model):
         return lint(self)
 
     def export(self, out_dir: str | os.PathLike, targets: list[str] | str | None = None,
-               overwrite: bool = False, lang: str | None = None) -> dict[str, list[str]]:
-        """Write every target (or ``targets``) into ``out_dir`` -> ``{target: [paths]}``."""
+               overwrite: bool = False, clean: bool = False) -> dict[str, list[str]]:
+        """Write every applicable target (or ``targets``) into ``out_dir`` -> ``{target: [paths]}``.
+
+        A non-empty ``out_dir`` is refused unless ``overwrite=True``; ``clean=True`` replaces it whole.
+        """
         from workbench.design.export import export
 
-        return export(self, out_dir, targets=targets, overwrite=overwrite)
+        return export(self, out_dir, targets=targets, overwrite=overwrite, clean=clean)
 
     def summary(self) -> str:
         a = self.architecture
@@ -676,8 +679,12 @@ class PipelineDesign(_Model):
             f"topics: {len(self.streaming.topics)}; CDC: {self.cdc.method}; backfill: {self.backfill.scope}",
         ]
         findings = self.lint()
-        if findings:
-            lines.append(f"lint: {len(findings)} warning(s): " + "; ".join(f.rule for f in findings))
+        warnings = [f.rule for f in findings if f.severity == "warning"]
+        confirm = [f.field for f in findings if f.severity == "confirm"]
+        if warnings:
+            lines.append(f"lint: {len(warnings)} warning(s): " + "; ".join(warnings))
+        if confirm:
+            lines.append("confirm first: " + ", ".join(confirm))
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:

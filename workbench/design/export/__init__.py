@@ -86,8 +86,12 @@ def resolve_targets(design: PipelineDesign, targets: list[str] | str | None) -> 
 
 
 def export(design: PipelineDesign, out_dir: str | os.PathLike, targets: list[str] | str | None = None,
-           overwrite: bool = False) -> dict[str, list[str]]:
-    """Write the targets into ``out_dir`` -> ``{target: [paths]}`` (all or nothing)."""
+           overwrite: bool = False, clean: bool = False) -> dict[str, list[str]]:
+    """Write the targets into ``out_dir`` -> ``{target: [paths]}`` (all or nothing).
+
+    ``overwrite=True`` replaces the files this export writes and keeps the others; ``clean=True``
+    (with ``overwrite``) swaps in a folder holding only this export, so no stale artifact survives.
+    """
     design = design.check()
     names = resolve_targets(design, targets)
     out = Path(out_dir)
@@ -109,15 +113,19 @@ def export(design: PipelineDesign, out_dir: str | os.PathLike, targets: list[str
             else:
                 TARGETS[name].write(design, o)
             written[name] = [p.relative_to(staging).as_posix() for p in o.files]
-        _move_into_place(staging, out)
+        _move_into_place(staging, out, clean=clean)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return {n: [str(out / rel) for rel in written[n]] for n in names}
 
 
-def _move_into_place(staging: Path, out: Path) -> None:
-    if out.exists() and not any(out.iterdir()):
-        out.rmdir()
+def _move_into_place(staging: Path, out: Path, clean: bool = False) -> None:
+    if out.exists() and (clean or not any(out.iterdir())):
+        old = out.with_name(f".{out.name}.replaced-{os.getpid()}")
+        os.replace(out, old)
+        os.replace(staging, out)
+        shutil.rmtree(old, ignore_errors=True)
+        return
     if not out.exists():
         os.replace(staging, out)
         return

@@ -9,7 +9,6 @@ as data URIs, so it reads offline.
 from __future__ import annotations
 
 import base64
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -95,18 +94,35 @@ def markdown(d: PipelineDesign, lang: str = "en", charts: dict[str, str] | None 
                   pct=lambda v: "-" if v is None else f"{v:.0%}")
 
 
-def html(d: PipelineDesign, lang: str = "en", charts: dict[str, str] | None = None,
-         images: dict[str, bytes] | None = None, artifacts: dict[str, list[str]] | None = None) -> str:
-    """A standalone HTML page of the document (``<html lang=...>``); ``images`` are inlined as data URIs."""
+def _body(d: PipelineDesign, lang: str, charts: dict[str, str], images: dict[str, bytes],
+          artifacts: dict[str, list[str]] | None) -> str:
+    """The Markdown document as HTML (text escaped), with ``images`` inlined as data URIs."""
     import mistune
 
     body = mistune.create_markdown(escape=True, plugins=["table"])(markdown(d, lang, charts, artifacts))
-    for path, data in (images or {}).items():
-        uri = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
-        body = body.replace(f'src="{path}"', f'src="{uri}"')
-    body = re.sub(r'<table>', '<table class="wb-table">', body)
+    for path, data in images.items():
+        body = body.replace(f'src="{path}"', 'src="data:image/png;base64,' + base64.b64encode(data).decode("ascii") + '"')
+    return body
+
+
+def html(d: PipelineDesign, lang: str = "en", charts: dict[str, str] | None = None,
+         images: dict[str, bytes] | None = None, artifacts: dict[str, list[str]] | None = None) -> str:
+    """A standalone HTML page of the document (``<html lang=...>``); ``images`` are inlined as data URIs."""
     title = f"{STRINGS[lang]['doc_title']}: {d.title}"
-    return render("design.html.j2", lang=lang, title=title, body=body)
+    return render("design.html.j2", lang=lang, title=title, body=_body(d, lang, charts or {}, images or {}, artifacts))
+
+
+def html_fragment(d: PipelineDesign, lang: str = "en") -> str:
+    """The document as one ``<div lang=...>`` (scoped style, charts inline) for a notebook or the report."""
+    import vl_convert as vlc
+
+    images = {f"charts/{name}.png": vlc.vegalite_to_png(chart.to_json(), scale=1.5)
+              for name, chart in design_charts(d).items()}
+    charts = {Path(rel).stem: rel for rel in images}
+    style = ("<style>.wb-design-document table{border-collapse:collapse;margin:.6rem 0}"
+             ".wb-design-document th,.wb-design-document td{border:1px solid #d9e2ec;padding:.25rem .5rem}"
+             ".wb-design-document th{background:#f0f4f8}.wb-design-document img{max-width:100%}</style>")
+    return f'<div class="wb-design-document" lang="{lang}">{style}{_body(d, lang, charts, images, None)}</div>'
 
 
 def write(design: PipelineDesign, out: Output, artifacts: dict[str, list[str]] | None = None) -> None:

@@ -1,0 +1,55 @@
+"""06_export under the report harness: the design document lands in design_report.html, the artifacts beside it,
+and the two example parameter files give two different, consistent designs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from workbench.design import PipelineDesign
+from workbench.report import load_params, run_report
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_example_parameter_files_give_the_workload_to_both_notebooks():
+    for name in ("report.example.yaml", "streaming.yaml"):
+        per = load_params(ROOT / "params" / name)["notebooks"]
+        assert per["06_export"]["latency_slo_seconds"] == per["02_architecture"]["latency_slo_seconds"]
+        assert per["06_export"]["scale"] == per["02_architecture"]["scale"]
+    stream = yaml.safe_load((ROOT / "params" / "streaming.yaml").read_text())["notebooks"]["02_architecture"]
+    assert stream["latency_slo_seconds"] < 60
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("params, architecture, only_streaming", [
+    ("report.example.yaml", "batch", False),
+    ("streaming.yaml", "streaming", True),
+])
+def test_export_notebook_in_the_report(tmp_path, sample_dir, params, architecture, only_streaming):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(ROOT / "notebooks" / "06_export.ipynb", notebooks)
+    out = tmp_path / "report"
+    run_report(out, load_params(ROOT / "params" / params), notebooks_dir=notebooks, data_dir=sample_dir)
+    html = (out / "design_report.html").read_text(encoding="utf-8")
+    assert "wb-design-document" in html and "Architecture decision" in html and "Design warnings" in html
+    assert html.count('src="data:image/png;base64,') >= 3  # the document's charts, inline
+    design = PipelineDesign.load(out / "design.yaml")  # saved for the next run
+    assert design.architecture.architecture == architecture
+    art = out / "artifacts"
+    assert PipelineDesign.load(art / "design.yaml") == design
+    for rel in ("design.md", "design.ja.html", "diagrams/pipeline.mmd", "backfill_playbook.md", "dbt/dbt_project.yml",
+                f"airflow/dags/{design.orchestration.pipeline_id}.py", "handoffs/summary.yaml"):
+        assert (art / rel).is_file(), rel
+    assert (art / "kafka" / "topics.yaml").exists() is only_streaming
+    assert (art / "debezium").exists() is only_streaming
+    if only_streaming:
+        assert design.cdc.method == "log" and design.orchestration.schedule == "@hourly"
+        assert "shop.orders.changed" in (art / "kafka" / "kafka-topics.sh").read_text()
+        assert design.monitoring.consumer_lag_max_seconds == 5
+    else:
+        assert design.cdc.method == "timestamp" and not design.streaming.topics

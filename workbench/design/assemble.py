@@ -1,0 +1,127 @@
+"""Complete a design from the workspace: fill every part the earlier step notebooks did not record.
+
+``complete_design(design, ws, ...)`` is what ``06_export`` runs: a design saved by the step notebooks
+keeps what they decided; a missing part is derived with the same step functions (profile, recommend,
+size, compare, the transform project, suggested and layered expectations) and the parameters given.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from workbench.design.model import Expectation, QualitySuite
+from workbench.workspace import quote_ident
+
+if TYPE_CHECKING:
+    from workbench.design.model import PipelineDesign, TransformModel
+    from workbench.workspace import Workspace
+
+#: the transform step's example project (present in a clone)
+SHOP_DBT = Path(__file__).resolve().parents[2] / "examples" / "shop_dbt"
+
+#: dbt generic tests -> Great Expectations expectation (type, kwargs builder)
+DBT_TO_GX = {
+    "unique": ("expect_column_values_to_be_unique", lambda t: {"column": t.column}),
+    "not_null": ("expect_column_values_to_not_be_null", lambda t: {"column": t.column}),
+    "accepted_values": ("expect_column_values_to_be_in_set",
+                        lambda t: {"column": t.column, "value_set": list(t.kwargs.get("values", []))}),
+    "accepted_range": ("expect_column_values_to_be_between",
+                       lambda t: {"column": t.column, **{k: t.kwargs[k] for k in ("min_value", "max_value")
+                                                         if k in t.kwargs}}),
+}
+
+
+def transform_suite(m: TransformModel) -> QualitySuite | None:
+    """The transform-layer suite of one model, from its dbt column tests."""
+    exps = []
+    for t in m.tests:
+        name = t.test.removeprefix("dbt_utils.")
+        if name in DBT_TO_GX and t.column:
+            kind, kwargs = DBT_TO_GX[name]
+            exps.append(Expectation(type=kind, kwargs=kwargs(t), severity="critical" if t.severity == "error" else "warning"))
+    return QualitySuite(name=f"{m.name}_transform", layer="transform", table=m.name, expectations=exps) if exps else None
+
+
+def sink_suites(design: PipelineDesign) -> list[QualitySuite]:
+    """Sink-layer checks: the target is not empty and its key stays unique (reconciliation starts here)."""
+    out = []
+    for s in design.sinks:
+        exps = [Expectation(type="expect_table_row_count_to_be_between", kwargs={"min_value": 1})]
+        exps += [Expectation(type="expect_column_values_to_be_unique", kwargs={"column": k}) for k in s.key[:1]]
+        out.append(QualitySuite(name=f"{s.table}_sink", layer="sink", table=s.table, expectations=exps))
+    return out
+
+
+def complete_design(design: PipelineDesign, ws: Workspace, *, table: str = "orders",
+                    timestamp_column: str = "created_at", scale: float = 1000.0, latency_slo_seconds: float = 3600.0,
+                    complexity: str = "joins", burst_factor: float = 3.0, burst_duration_seconds: float = 600.0,
+                    dbt_project: str | Path | None = None, gate: str | None = None, orchestrator: str | None = None,
+                    backfill_scope: str | None = None, pii_handling: str | None = "hash",
+                    backfill_days: int = 3) -> list[str]:
+    """Fill the missing parts of ``design`` in place; returns what was filled, in order."""
+    import workbench as wb
+
+    filled: list[str] = []
+    dataset: Any = None
+    if not design.sources:
+        dataset = wb.profile_dataset(ws)
+        design.record_profile(dataset)
+        filled.append("sources (profile)")
+    if not (design.architecture.tree_path or design.architecture.reasons):
+        prof = dataset.profiles[table] if dataset is not None and table in dataset.profiles else wb.profile(ws, table)
+        wl = wb.Workload.from_profile(prof, timestamp_column=timestamp_column, scale=scale,
+                                      latency_slo_seconds=latency_slo_seconds, complexity=complexity,
+                                      burst_factor=burst_factor, burst_duration_seconds=burst_duration_seconds)
+        design.record_architecture(wb.recommend(wl), wb.size_kafka(wl), wb.compare(wl), wl)
+        filled.append("architecture (recommend, size_kafka, compare)")
+    project = Path(dbt_project) if dbt_project else SHOP_DBT
+    if not design.transforms.models and project.exists():
+        proj = wb.TransformProject.from_dbt(project)
+        design.record_transforms(proj, proj.build(ws))
+        filled.append(f"transforms ({project.name})")
+    layers = design.quality.layers()
+    if not layers["source"]:
+        profiles = dataset.profiles if dataset is not None else {t: wb.profile(ws, t) for t in (table,)}
+        suites = [wb.suggest_expectations(profiles[t]) for t in sorted(profiles) if t in {s.name for s in design.sources}]
+        design.record_quality(suites, tables={s.name: t for s, t in zip(suites, sorted(profiles), strict=False)})
+        filled.append("source quality suites (suggest_expectations)")
+    if not layers["transform"]:
+        design.quality.suites += [s for m in design.transforms.models if (s := transform_suite(m))]
+        filled.append("transform quality suites (dbt tests)")
+    if not layers["sink"]:
+        design.quality.suites += sink_suites(design)
+        filled.append("sink quality suites")
+    if gate:
+        design.quality.gate = gate
+    if orchestrator:
+        design.orchestration.tool = orchestrator
+    if backfill_scope:
+        design.backfill.scope = backfill_scope
+    if pii_handling:
+        for f in design.pii.fields:
+            f.handling = f.handling or pii_handling
+    if design.backfill.start is None:
+        _backfill_window(design, ws, table, timestamp_column, backfill_days)
+        filled.append("backfill window")
+    design.check_in_place()
+    return filled
+
+
+def _backfill_window(design: PipelineDesign, ws: Workspace, table: str, column: str, days: int) -> None:
+    """The last ``days`` days of ``table.column`` as the default affected window, with its row count."""
+    if not ws.has_table(table) or column not in ws.columns(table):
+        return
+    day = f"CAST(CAST({quote_ident(column)} AS TIMESTAMP) AS DATE)"
+    # the last regular day: sparse outlier days (a few rows dated in the future) are not the window
+    last = ws.scalar(
+        f"WITH d AS (SELECT {day} AS day, count(*) AS n FROM {quote_ident(table)} WHERE {day} IS NOT NULL GROUP BY 1) "
+        "SELECT max(day) FROM d WHERE n >= (SELECT median(n) / 4 FROM d)")
+    if last is None:
+        return
+    start = last - timedelta(days=days - 1)
+    rows = ws.scalar(f"SELECT count(*) FROM {quote_ident(table)} WHERE {day} BETWEEN ? AND ?",
+                     [start, last])
+    b = design.backfill
+    b.partition_column, b.start, b.end, b.estimated_rows = column, start, last, int(rows)
