@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -84,7 +85,8 @@ def main() -> None:
 
     dbt()  # first run writes target/ and the partial parse cache
     dbt_s = median_seconds(dbt, args.runs)
-    version = run_peer(py, [str(py.parent / "dbt"), "--version"]).stdout.split("\n")[1].strip()
+    found = re.search(r"installed:\s*(\S+)", run_peer(py, [str(py.parent / "dbt"), "--version"]).stdout)
+    version = found.group(1) if found else "?"
 
     print(f"project: {work.name} ({counts[0]} seeds, {counts[1]} models, {counts[2]} tests); "
           f"median of {args.runs} runs; {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}; "
