@@ -84,3 +84,20 @@ def test_default_key_is_the_design_guide_recipe_and_prefers_the_log_position():
     assert idempotency_key(e, "order_id") != idempotency_key(e2, "order_id")
     assert idempotency_key(e, "order_id", KeySpec(time="second")) == idempotency_key(
         e2, "order_id", KeySpec(time="second"))
+
+
+def _no_lsn(op, ts_ms, v):
+    return {"op": op, "ts_ms": ts_ms, "source": {"name": "db", "table": "t", "ts_ms": ts_ms},
+            "before": None if op == "c" else {"id": 1, "v": v - 1}, "after": {"id": 1, "v": v}}
+
+
+def test_without_a_log_position_two_changes_in_one_second_collide_unless_keyed_by_ms(empty_ws):
+    """The design guide's default key truncates to the second: the documented collision, and its fix."""
+    stream = [_no_lsn("c", 1_790_000_000_000, 1), _no_lsn("u", 1_790_000_001_100, 2),
+              _no_lsn("u", 1_790_000_001_900, 3)]
+    by_second = wb.apply_changes(empty_ws, "by_second", stream, key="id")
+    assert by_second.position == "ts_ms" and by_second.duplicates == 1  # the 2nd update looks like the 1st
+    assert empty_ws.con.execute("SELECT v FROM by_second").fetchall() == [(2,)]
+    by_ms = wb.apply_changes(empty_ws, "by_ms", stream, key="id", key_spec=KeySpec(time="ms"))
+    assert (by_ms.applied, by_ms.duplicates) == (3, 0)
+    assert empty_ws.con.execute("SELECT v FROM by_ms").fetchall() == [(3,)]
