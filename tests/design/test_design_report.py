@@ -53,3 +53,26 @@ def test_export_notebook_in_the_report(tmp_path, sample_dir, params, architectur
         assert design.monitoring.consumer_lag_max_seconds == 5
     else:
         assert design.cdc.method == "timestamp" and not design.streaming.topics
+
+
+def test_complete_design_takes_sources_from_the_data_folder_only(sample_dir):
+    import workbench as wb
+    from workbench.design.assemble import complete_design
+
+    ws = wb.open_workspace(None, sample_dir)
+    ws.con.execute("CREATE TABLE orders_replica AS SELECT * FROM orders LIMIT 5")  # what a later step leaves behind
+    design = PipelineDesign()
+    filled = complete_design(design, ws, data_dir=sample_dir)
+    assert filled[0] == "sources (profile)" and filled[-1] == "backfill window"
+    assert sorted(s.name for s in design.sources) == ["customers", "order_events", "order_items", "orders",
+                                                      "payments", "stores"]
+    assert {s.layer for s in design.quality.suites} == {"source", "transform", "sink"}
+    assert all(f.handling == "hash" for f in design.pii.fields)
+    b = design.backfill
+    assert (b.start.isoformat(), b.end.isoformat()) == ("2026-10-29", "2026-10-31")
+    assert b.estimated_rows == ws.scalar("SELECT count(*) FROM orders WHERE CAST(created_at AS DATE) "
+                                         "BETWEEN DATE '2026-10-29' AND DATE '2026-10-31'")
+    assert [f.rule for f in design.lint() if f.severity == "warning"] == []
+    again = design.model_copy(deep=True)
+    assert complete_design(again, ws, data_dir=sample_dir) == []  # a complete design is kept as it is
+    assert again == design

@@ -59,14 +59,18 @@ def complete_design(design: PipelineDesign, ws: Workspace, *, table: str = "orde
                     complexity: str = "joins", burst_factor: float = 3.0, burst_duration_seconds: float = 600.0,
                     dbt_project: str | Path | None = None, gate: str | None = None, orchestrator: str | None = None,
                     backfill_scope: str | None = None, pii_handling: str | None = "hash",
-                    backfill_days: int = 3) -> list[str]:
-    """Fill the missing parts of ``design`` in place; returns what was filled, in order."""
+                    backfill_days: int = 3, data_dir: str | Path | None = None) -> list[str]:
+    """Fill the missing parts of ``design`` in place; returns what was filled, in order.
+
+    The sources are the tables loaded from ``data_dir`` (default: every workspace table), not the models,
+    replicas and dead-letter tables earlier steps built in the same workspace.
+    """
     import workbench as wb
 
     filled: list[str] = []
     dataset: Any = None
     if not design.sources:
-        dataset = wb.profile_dataset(ws)
+        dataset = wb.profile_dataset(ws, source_tables(ws, data_dir))
         design.record_profile(dataset)
         filled.append("sources (profile)")
     if not (design.architecture.tree_path or design.architecture.reasons):
@@ -107,6 +111,17 @@ def complete_design(design: PipelineDesign, ws: Workspace, *, table: str = "orde
         filled.append("backfill window")
     design.check_in_place()
     return filled
+
+
+def source_tables(ws: Workspace, data_dir: str | Path | None) -> list[str]:
+    """The workspace tables that came from the files of ``data_dir`` (all tables when it is not given)."""
+    if not data_dir:
+        return ws.tables()
+    from workbench.session import data_files
+    from workbench.workspace import table_name_for
+
+    present = set(ws.tables())
+    return [t for t in dict.fromkeys(table_name_for(p) for p in data_files(data_dir)) if t in present]
 
 
 def _backfill_window(design: PipelineDesign, ws: Workspace, table: str, column: str, days: int) -> None:
