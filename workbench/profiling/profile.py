@@ -64,14 +64,17 @@ def profile(ws: Workspace, table: str, *, reference_time: datetime | str | None 
     # distinct counts start as HLL estimates; every one below is then replaced by an exact count
     distinct = {c.i: min(int(c.stats["ad"]), int(c.stats["nn"])) for c in live}
     exact_d: set[int] = {c.i for c in live if not c.stats["nn"]}
+    high = [c for c in live if distinct[c.i] > scans.LOW_CARDINALITY
+            and (exact or distinct[c.i] >= scans.KEYLIKE_SHARE * c.stats["nn"])]
+    exact_counts, k = scans.distinct_scan(ws, table, high) if high else ({}, 0)
+    n_scans += k
+    distinct.update(exact_counts)
+    exact_d.update(exact_counts)
     keylike: dict[int, tuple[int, int, list]] = {}
-    for c in live:
-        d, nn = distinct[c.i], int(c.stats["nn"])
-        if d > scans.LOW_CARDINALITY and (exact or d >= scans.KEYLIKE_SHARE * nn):
+    for c in high:  # near-unique but not unique: which values repeat?
+        if scans.KEYLIKE_SHARE * c.stats["nn"] <= distinct[c.i] < c.stats["nn"]:
             keylike[c.i] = scans.keylike_scan(ws, table, c, top_k)
             n_scans += 1
-            distinct[c.i] = keylike[c.i][0]
-            exact_d.add(c.i)
 
     tops = [c for c in live if 0 < distinct[c.i] <= scans.LOW_CARDINALITY]
     binned = [b for c in live if (b := _bin_plan(c, distinct[c.i], bins))]
@@ -100,9 +103,12 @@ def profile(ws: Workspace, table: str, *, reference_time: datetime | str | None 
 
     keys, k = candidate_keys(ws, table, columns, n)
     n_scans += k
+    unique = any(c.distinct_count == n and not c.distinct_approximate for c in columns.values() if c.kind != "nested")
+    dup = 0 if unique or n < 2 else scans.duplicate_rows(ws, table, cols)
+    n_scans += 0 if unique or n < 2 else 1
     prof = TableProfile(
         table=table, row_count=n, columns=columns, candidate_keys=keys,
-        duplicate_row_count=int(table_stats["dup"] or 0), avg_row_bytes=_avg_row_bytes(cols, n),
+        duplicate_row_count=dup, avg_row_bytes=_avg_row_bytes(cols, n),
         reference_time=ref.isoformat(), exact_distinct=exact, sample_rows=sample if strings else None,
     )
     prof.alerts = table_alerts(prof)

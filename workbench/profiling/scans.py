@@ -1,10 +1,12 @@
 """The SQL behind a profile: a few wide queries over the table, each computing many columns at once.
 
-1. ``stats``   one aggregate row: counts, distinct (exact or HLL), min/max/mean/std/skew/quantiles,
-               zero/negative counts, string lengths, future timestamps, duplicate-row hash count.
-2. ``dist``    one aggregate row of ``histogram()`` maps: top values of low-cardinality columns and
-               equal-width histogram bins.
-3. ``keylike`` per high-cardinality column: exact distinct count, duplicated rows, top values.
+1. ``stats``    one aggregate row: counts, HLL distinct, min/max/mean/std/skew/quantiles (exact up to
+                ``EXACT_ROWS``), zero/negative counts, string lengths, future timestamps.
+2. ``dist``     GROUPING SETS: exact value counts of low-cardinality columns (top values, exact
+                distinct) and equal-width histogram bins.
+3. ``distinct`` exact ``count(DISTINCT)`` of the other columns (all up to ``EXACT_ROWS``, key-like
+                ones above); ``keylike`` then lists the repeated values of near-unique columns.
+   ``duplicate rows`` a whole-row hash count, skipped when some column is unique (no row can repeat).
 4. ``text``    string columns reduced to shapes, grouped, with per-type cast/regex counts (sampled
                above ``SAMPLE_ROWS``).
 5. ``time``    minute buckets of every timestamp-like column, rolled up to day / hour-of-day / peak.
@@ -133,14 +135,10 @@ def stat_exprs(c: Col, exact: bool) -> list[tuple[str, str]]:
 
 
 def stats_scan(ws: Workspace, table: str, cols: list[Col], exact: bool, ref: datetime) -> tuple[dict, int]:
-    """Fill ``col.stats``; return the table-level figures (row count, duplicate rows) and the scans run."""
+    """Fill ``col.stats``; return the table-level figures (row count) and the scans run."""
     t, scans, table_stats = quote_ident(table), 0, {}
     for k, batch in enumerate(_batches(cols)):
-        extra = []
-        if k == 0:
-            extra = ["count(*) AS n"]
-            if cols:
-                extra.append(f"count(*) - count(DISTINCT hash({', '.join(c.q for c in cols)})) AS dup")
+        extra = ["count(*) AS n"] if k == 0 else []
         scans += 1
         try:
             row = _stats_query(ws, t, batch, extra, exact, ref)
@@ -157,12 +155,12 @@ def stats_scan(ws: Workspace, table: str, cols: list[Col], exact: bool, ref: dat
                     c.error = str(exc).splitlines()[0]
                     row.update(_one_row(ws.con, f"SELECT count({c.q}) AS c{c.i}_nn FROM {t}"))
         if k == 0:
-            table_stats = {"n": row["n"], "dup": row.get("dup") or 0}
+            table_stats = {"n": row["n"]}
         for c in batch:
             prefix = f"c{c.i}_"
             c.stats = {key[len(prefix):]: v for key, v in row.items() if key.startswith(prefix)}
     if not cols:
-        table_stats = {"n": ws.row_count(table), "dup": 0}
+        table_stats = {"n": ws.row_count(table)}
         scans += 1
     return table_stats, scans
 
@@ -208,6 +206,23 @@ def dist_scan(ws: Workspace, table: str, tops: list[Col],
 
 
 # --- 3. key-like / high-cardinality columns ------------------------------------------------------------
+def distinct_scan(ws: Workspace, table: str, cols: list[Col]) -> tuple[dict[int, int], int]:
+    """Exact distinct counts of ``cols`` (one ``count(DISTINCT)`` per column, batched into wide queries)."""
+    out, scans = {}, 0
+    for batch in _batches(cols):
+        row = _one_row(ws.con, "SELECT " + ", ".join(f"count(DISTINCT {c.q}) AS c{c.i}" for c in batch)
+                       + f" FROM {quote_ident(table)}")
+        out.update({c.i: int(row[f"c{c.i}"]) for c in batch})
+        scans += 1
+    return out, scans
+
+
+def duplicate_rows(ws: Workspace, table: str, cols: list[Col]) -> int:
+    """Rows identical to an earlier row, counted with a 64-bit hash of the whole row (collisions ~n²/2⁶⁵)."""
+    every = ", ".join(c.q for c in cols)
+    return int(ws.con.execute(f"SELECT count(*) - count(DISTINCT hash({every})) FROM {quote_ident(table)}").fetchone()[0])
+
+
 def keylike_scan(ws: Workspace, table: str, c: Col, top_k: int) -> tuple[int, int, list[tuple[Any, int]]]:
     """Exact (distinct count, duplicated rows, top values by count) of one column, in one grouped scan."""
     rows = ws.con.execute(

@@ -1,0 +1,153 @@
+"""Benchmark: ``wb.profile`` against DuckDB's ``SUMMARIZE`` (10M rows) and ydata-profiling minimal mode (1M rows).
+
+    .venv/bin/python bench/bench_profile.py                 # 10M-row table, ydata on 1M rows
+    .venv/bin/python bench/bench_profile.py --rows 1000000 --ydata-rows 100000 --skip-ydata
+
+Each contender runs in its own subprocess (so peak memory is its own: ``ru_maxrss``), reading the same
+12-column Parquet file generated under ``bench/.data/``. ydata-profiling runs in its own virtual
+environment (``tools/peers.py``), never in the workbench's. Prints a markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "bench" / ".data"
+sys.path.insert(0, str(ROOT / "tools"))
+
+#: 12 columns: ids, a foreign-key-like id, categoricals, two timestamps, a decimal amount with negatives,
+#: a count, an email with 5% nulls, an AAA-9999 code, a rate and a flag
+GENERATE = """
+COPY (
+  SELECT i AS order_id,
+    (hash(i) % 500000)::BIGINT AS customer_id,
+    (hash(i * 7) % 50)::INTEGER AS store_id,
+    (['placed', 'paid', 'shipped', 'delivered', 'cancelled'])[1 + (hash(i * 3) % 5)::INT] AS status,
+    TIMESTAMP '2026-10-01' + to_seconds((i * 0.2678)::BIGINT) AS created_at,
+    TIMESTAMP '2026-10-01' + to_seconds((i * 0.2678)::BIGINT + (hash(i * 11) % 86400)::BIGINT) AS updated_at,
+    round(((hash(i * 13) % 100000) / 100.0 - 5)::DECIMAL(12, 2), 2) AS total_amount,
+    (hash(i * 17) % 10)::INTEGER AS quantity,
+    CASE WHEN hash(i * 19) % 20 = 0 THEN NULL
+         ELSE 'user' || (hash(i * 5) % 500000)::VARCHAR || '@example.com' END AS email,
+    printf('%s-%04d', chr(65 + (hash(i * 23) % 26)::INT) || chr(65 + (hash(i * 29) % 26)::INT)
+           || chr(65 + (hash(i * 31) % 26)::INT), (hash(i * 37) % 10000)::INT) AS sku,
+    (hash(i * 41) % 1000) / 1000.0 AS discount_rate,
+    hash(i * 43) % 2 = 0 AS is_gift
+  FROM range({rows}) r(i)
+) TO '{path}' (FORMAT parquet)
+"""
+
+#: contender -> code run in a fresh interpreter; it prints one JSON line with its own timings
+CHILD_PRELUDE = """
+import json, resource, sys, time
+path = sys.argv[1]
+def peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+CONTENDERS = {
+    "duckdb SUMMARIZE": """
+import duckdb
+con = duckdb.connect()
+t0 = time.perf_counter(); con.execute(f"CREATE TABLE t AS SELECT * FROM read_parquet('{path}')"); load = time.perf_counter() - t0
+t0 = time.perf_counter(); rows = con.execute("SUMMARIZE t").fetchall(); run = time.perf_counter() - t0
+print(json.dumps({"load_s": load, "run_s": run, "peak_mb": peak_mb(), "columns": len(rows)}))
+""",
+    "workbench profile": """
+import workbench as wb
+ws = wb.Workspace()
+t0 = time.perf_counter(); ws.load(path, name="t"); load = time.perf_counter() - t0
+t0 = time.perf_counter(); p = wb.profile(ws, "t"); p.model_dump_json(); run = time.perf_counter() - t0
+print(json.dumps({"load_s": load, "run_s": run, "peak_mb": peak_mb(), "columns": len(p.columns),
+                  "scans": p.scans, "alerts": len(p.alerts)}))
+""",
+    "ydata-profiling minimal": """
+import pandas as pd
+from ydata_profiling import ProfileReport
+t0 = time.perf_counter(); df = pd.read_parquet(path); load = time.perf_counter() - t0
+t0 = time.perf_counter()
+report = ProfileReport(df, minimal=True, progress_bar=False)
+report.to_json()
+run = time.perf_counter() - t0
+print(json.dumps({"load_s": load, "run_s": run, "peak_mb": peak_mb(), "columns": df.shape[1]}))
+""",
+}
+
+
+def make_table(rows: int) -> Path:
+    """The benchmark Parquet file with ``rows`` rows (generated once, reused)."""
+    import duckdb
+
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / f"profile_{rows}.parquet"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp.parquet")
+        duckdb.connect().execute(GENERATE.format(rows=int(rows), path=tmp.as_posix()))
+        tmp.replace(path)
+    return path
+
+
+def run(name: str, python: str, path: Path) -> dict:
+    proc = subprocess.run([python, "-c", CHILD_PRELUDE + CONTENDERS[name], str(path)], capture_output=True,
+                          text=True, cwd=ROOT, timeout=7200)
+    if proc.returncode != 0:
+        return {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def ydata_python() -> str | None:
+    from peers import peer_python
+
+    try:
+        return str(peer_python("ydata", ["ydata-profiling", "setuptools"]))
+    except subprocess.CalledProcessError as exc:
+        print(f"ydata-profiling could not be installed: {exc}", file=sys.stderr)
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=10_000_000)
+    ap.add_argument("--ydata-rows", type=int, default=1_000_000)
+    ap.add_argument("--skip-ydata", action="store_true")
+    args = ap.parse_args(argv)
+
+    results: list[tuple[str, int, dict]] = []
+    big = make_table(args.rows)
+    for name in ("duckdb SUMMARIZE", "workbench profile"):
+        results.append((name, args.rows, run(name, sys.executable, big)))
+    small = make_table(args.ydata_rows)
+    results.append(("workbench profile", args.ydata_rows, run("workbench profile", sys.executable, small)))
+    if not args.skip_ydata:
+        py = ydata_python()
+        results.append(("ydata-profiling minimal", args.ydata_rows,
+                        run("ydata-profiling minimal", py, small) if py else {"error": "not installable"}))
+
+    print(f"\nMachine: {platform.machine()}, Python {platform.python_version()}, "
+          f"{time.strftime('%Y-%m-%d')}; 12 columns\n")
+    print("| contender | rows | load s | profile s | peak MB | notes |")
+    print("|---|---:|---:|---:|---:|---|")
+    for name, rows, r in results:
+        if "error" in r:
+            print(f"| {name} | {rows:,} | | | | {r['error']} |")
+            continue
+        notes = f"{r['scans']} scans, {r['alerts']} alerts" if "scans" in r else ""
+        print(f"| {name} | {rows:,} | {r['load_s']:.1f} | {r['run_s']:.1f} | {r['peak_mb']:,.0f} | {notes} |")
+    by = {(n, rows): r for n, rows, r in results if "error" not in r}
+    s, p = by.get(("duckdb SUMMARIZE", args.rows)), by.get(("workbench profile", args.rows))
+    if s and p:
+        print(f"\nprofile / SUMMARIZE at {args.rows:,} rows: {p['run_s'] / s['run_s']:.2f}x (goal <= 2x)")
+    y, q = by.get(("ydata-profiling minimal", args.ydata_rows)), by.get(("workbench profile", args.ydata_rows))
+    if y and q:
+        print(f"ydata-profiling / profile at {args.ydata_rows:,} rows: {y['run_s'] / q['run_s']:.1f}x (goal >= 30x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
