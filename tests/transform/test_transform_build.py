@@ -264,3 +264,20 @@ def test_cli_build_prints_the_summary(capsys):
     assert main(["build", str(JAFFLE)]) == 0
     out = capsys.readouterr().out
     assert "SUCCESS  model customers [table 40 rows]" in out and out.splitlines()[-1].startswith("OK: 29 nodes")
+
+
+def test_project_generic_tests_and_where_config():
+    ws = wb.Workspace()
+    proj = TransformProject("generic")
+    proj.add_macro("tests/is_even.sql", "{% test is_even(model, column_name, allow=none) %}\n"
+                   "select * from {{ model }} where {{ column_name }} % 2 <> 0"
+                   "{% if allow is not none %} and {{ column_name }} <> {{ allow }}{% endif %}\n{% endtest %}")
+    proj.add_model("nums", "select range as n from range(10)", materialized="table",
+                   tests={"n": [{"is_even": {"allow": 3}}, {"not_null": {"config": {"where": "n > 100"}}},
+                                {"accepted_values": {"values": [0, 1, 2], "quote": False,
+                                                     "config": {"where": "n < 5", "severity": "warn"}}}]})
+    r = proj.build(ws)
+    assert r["is_even_nums_n__3"].failures == 4  # 1, 5, 7, 9
+    assert r["not_null_nums_n"].status == "pass"
+    values = next(n for n in r.tests() if n.name.startswith("accepted_values_nums_n__"))
+    assert values.status == "warn" and values.failures == 2  # 3 and 4

@@ -17,7 +17,8 @@ JAFFLE = Path(__file__).parent / "fixtures" / "jaffle_shop"
 def table_rows(ws, schema: str, table: str) -> list[tuple]:
     cols = [r[0] for r in ws.con.execute(f'DESCRIBE "{schema}"."{table}"').fetchall()]
     order = ", ".join(f'"{c}"' for c in cols)
-    return ws.con.execute(f'SELECT * FROM "{schema}"."{table}" ORDER BY {order}').fetchall()
+    rows = ws.con.execute(f'SELECT * FROM "{schema}"."{table}" ORDER BY {order}').fetchall()
+    return [tuple(round(v, 6) if isinstance(v, float) else v for v in r) for r in rows]  # sums add in any order
 
 
 def test_from_dbt_reads_sources_tests_seeds_vars_and_macros():

@@ -126,7 +126,7 @@ def _model_lineage(proj: Any, ws: Any, model: str, column: str, schema: dict[str
     from sqlglot.optimizer.scope import traverse_scope
     from sqlglot.schema import ensure_schema
 
-    sql = proj.compiled.get(model) or proj.compile(model)[0]
+    sql = proj.compiled.get(model) or proj.compile(model).sql
     rels = _relations(proj)
     try:
         tree = qualify(sqlglot.parse_one(sql, read="duckdb"), schema=schema, dialect="duckdb",

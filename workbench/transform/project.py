@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,15 @@ from workbench.transform.spec import (
 _REF_ARG = re.compile(r"""^\s*ref\(\s*['"](\w+)['"]\s*\)\s*$""")
 _SOURCE_ARG = re.compile(r"""^\s*source\(\s*['"](\w+)['"]\s*,\s*['"](\w+)['"]\s*\)\s*$""")
 _ADDITIVE = ("tags",)
+
+
+@dataclass
+class Compiled:
+    """A model's runnable SQL: ``cte_lines`` lines of inlined ephemeral CTEs come before its own SQL."""
+
+    sql: str
+    cte_lines: int = 0
+    logs: list[str] = field(default_factory=list)
 
 
 class TransformProject:
@@ -301,24 +311,25 @@ class TransformProject:
                     parents.append(f"source:{s.group(1)}.{s.group(2)}")
         return parents
 
-    def resolve_test_ref(self, to: str) -> str:
-        """``ref('x')`` / ``source('a','b')`` / a bare name in a test argument -> relation text."""
+    def resolve_test_ref(self, to: str) -> Relation:
+        """``ref('x')`` / ``source('a','b')`` / ``source:a.b`` / a bare name in a test argument -> its relation."""
         m = _REF_ARG.match(to)
         if m:
             to = m.group(1)
         s = _SOURCE_ARG.match(to)
         if s:
-            return self.source_relation(s.group(1), s.group(2)).render()
+            return self.source_relation(s.group(1), s.group(2))
         if to.startswith("source:"):
             src, table = to.removeprefix("source:").split(".", 1)
-            return self.source_relation(src, table).render()
+            return self.source_relation(src, table)
         if to not in self.models and to not in self.seeds:
             raise self._missing_ref(to)
-        return self.relation_for(to).render()
+        return self.relation_for(to)
 
     # --- compiling --------------------------------------------------------------------------
-    def compile(self, name: str, *, incremental: bool = False, database: str = "memory") -> tuple[str, int]:
-        """The SQL DuckDB runs for a model (ephemeral parents inlined as CTEs) and the lines the CTEs added."""
+    def compile(self, name: str, *, incremental: bool = False) -> Compiled:
+        """The SQL DuckDB runs for a model (ephemeral parents inlined as CTEs), the lines the CTEs added
+        before the model's own SQL, and the model's ``log()`` lines."""
         model = self.models[name]
         cfg = self.config_for(name)
         ephemerals: list[str] = []
@@ -336,12 +347,10 @@ class TransformProject:
             node=name, path=model.path, source=model.sql, resolve_ref=ref, resolve_source=self.source_relation,
             variables=self.vars, this=self.relation_for(name, cfg), incremental=incremental,
         )
-        ctes = self._ephemeral_chain(ephemerals, database)
-        sql, added = inject_ctes(strip_sql(rendered.sql), ctes)
-        self._last_logs = rendered.logs
-        return sql, added
+        sql, added = inject_ctes(strip_sql(rendered.sql), self._ephemeral_chain(ephemerals))
+        return Compiled(sql=sql, cte_lines=added, logs=rendered.logs)
 
-    def _ephemeral_chain(self, names: list[str], database: str, seen: set[str] | None = None) -> list[tuple[str, str]]:
+    def _ephemeral_chain(self, names: list[str], seen: set[str] | None = None) -> list[tuple[str, str]]:
         """Ephemeral models (and the ephemerals they use) as (name, sql) in dependency order."""
         seen = seen if seen is not None else set()
         chain: list[tuple[str, str]] = []
@@ -363,7 +372,7 @@ class TransformProject:
             rendered = self.renderer.render(node=name, path=model.path, source=model.sql, resolve_ref=ref,
                                             resolve_source=self.source_relation, variables=self.vars,
                                             this=Relation(self.schema, name))
-            chain.extend(self._ephemeral_chain(inner, database, seen))
+            chain.extend(self._ephemeral_chain(inner, seen))
             chain.append((name, strip_sql(rendered.sql)))
         return chain
 

@@ -245,8 +245,6 @@ class Renderer:
         except jinja2.TemplateError as exc:
             where = _where(exc, filename, self.macro_files)
             raise TransformError(f"Model {node!r} ({path}){where}: Jinja error: {exc}") from None
-        except jinja2.exceptions.SecurityError as exc:  # pragma: no cover - subclass of TemplateError
-            raise TransformError(f"Model {node!r} ({path}): refused by the Jinja sandbox: {exc}") from None
         except (TypeError, ValueError, KeyError, AttributeError, ZeroDivisionError) as exc:
             where = _where(exc, filename, self.macro_files)
             raise TransformError(f"Model {node!r} ({path}){where}: error while rendering: {exc}") from None

@@ -21,10 +21,6 @@ from workbench.transform.results import BuildResult, NodeResult
 from workbench.transform.tests import compile_test, is_builtin, run_test_sql
 
 
-def _database(ws: Any) -> str:
-    return ws.con.execute("SELECT current_database()").fetchone()[0]
-
-
 def sql_error_message(proj: Any, name: str, sql: str, failure: SqlFailure, cte_lines: int) -> str:
     """``Model 'x' (models/x.sql), line 3 `wher id = 1`: Parser Error: ...`` from DuckDB's report."""
     model = proj.models[name]
@@ -51,8 +47,7 @@ def _line_count(sql: str) -> int:
 def run_build(proj: Any, ws: Any, *, select: Any = None, full_refresh: bool = False) -> BuildResult:
     started = time.perf_counter()
     con = ws.con
-    database = _database(ws)
-    proj.renderer.target = proj.target(database)
+    proj.renderer.target = proj.target(con.execute("SELECT current_database()").fetchone()[0])
     deps, order = proj.graph()
     chosen = dagmod.select(select, deps, tags=proj.tags(), folders=proj.node_paths())
     nodes: list[NodeResult] = []
@@ -114,7 +109,7 @@ def run_build(proj: Any, ws: Any, *, select: Any = None, full_refresh: bool = Fa
                                         seconds=time.perf_counter() - t0))
                 status[name] = "error"
         else:
-            nodes.append(_build_model(proj, con, name, full_refresh, database, ensure_schema, t0))
+            nodes.append(_build_model(proj, con, name, full_refresh, ensure_schema, t0))
             status[name] = nodes[-1].status
         run_ready_tests()
     for item in pending:  # tests whose parents were not selected but exist
@@ -129,8 +124,7 @@ def _q(name: str) -> str:
     return quote_ident(name)
 
 
-def _build_model(proj: Any, con: Any, name: str, full_refresh: bool, database: str, ensure_schema: Any,
-                 t0: float) -> NodeResult:
+def _build_model(proj: Any, con: Any, name: str, full_refresh: bool, ensure_schema: Any, t0: float) -> NodeResult:
     cfg = proj.config_for(name)
     mat = cfg["materialized"]
     rel = proj.relation_for(name, cfg)
@@ -138,7 +132,8 @@ def _build_model(proj: Any, con: Any, name: str, full_refresh: bool, database: s
     try:
         incremental = (mat == "incremental" and not full_refresh
                        and existing_kind(con, rel.schema, rel.identifier) == "table")
-        sql, cte_lines = proj.compile(name, incremental=incremental, database=database)
+        compiled = proj.compile(name, incremental=incremental)
+        sql = compiled.sql
         proj.compiled[name] = sql
         if mat == "ephemeral":
             return NodeResult(**base, status="success", message="inlined as a CTE where it is used",
@@ -148,12 +143,12 @@ def _build_model(proj: Any, con: Any, name: str, full_refresh: bool, database: s
                            incremental_run=incremental, strategy=cfg.get("incremental_strategy"),
                            unique_key=cfg.get("unique_key"))
     except SqlFailure as failure:
-        return NodeResult(**base, status="error", message=sql_error_message(proj, name, sql, failure, cte_lines),
+        return NodeResult(**base, status="error",
+                          message=sql_error_message(proj, name, sql, failure, compiled.cte_lines),
                           compiled_sql=sql, seconds=time.perf_counter() - t0)
     except TransformError as exc:
         return NodeResult(**base, status="error", message=str(exc), seconds=time.perf_counter() - t0)
-    logs = "; ".join(getattr(proj, "_last_logs", []) or [])
-    return NodeResult(**base, status="success", rows=rows, compiled_sql=sql, message=logs,
+    return NodeResult(**base, status="success", rows=rows, compiled_sql=sql, message="; ".join(compiled.logs),
                       seconds=time.perf_counter() - t0)
 
 
@@ -177,13 +172,11 @@ def _test_sql(proj: Any, item: tuple[str, Any]) -> tuple[str, list[Any]]:
                                         resolve_ref=lambda n, p: proj.relation_for(n),
                                         resolve_source=proj.source_relation, variables=proj.vars)
         return rendered.sql.strip().rstrip(";"), []
-    rel = proj.resolve_test_ref(t.target)
-    if is_builtin(t.test):
-        return compile_test(t, rel, proj.resolve_test_ref)
+    model_rel = proj.resolve_test_ref(t.target)
+    resolve = lambda to: proj.resolve_test_ref(to).render()  # noqa: E731
     macro = "test_" + t.test.split(".")[-1]
-    if macro not in proj.renderer.macro_names:
-        return compile_test(t, rel, proj.resolve_test_ref)  # raises: unknown test
-    model_rel = Relation(*rel.replace('"', "").split(".", 1)) if "." in rel else Relation(None, rel)
+    if is_builtin(t.test) or macro not in proj.renderer.macro_names:
+        return compile_test(t, model_rel.render(), resolve)  # an unknown test raises there
     args = ", ".join(f"{k}=__kw[{k!r}]" for k in t.kwargs)
     call = f"{{{{ {macro}(model=__model, column_name=__col{', ' + args if args else ''}) }}}}"
     rendered = proj.renderer.render(node=t.name, path=f"tests/{t.name}", source=call,
@@ -257,7 +250,7 @@ class ModelPreview(BaseModel):
 def preview(proj: Any, ws: Any, model: str, limit: int) -> ModelPreview:
     """Run the model's compiled SQL with a LIMIT (no table is written) and collect its tests' results."""
     proj.require_model(model)
-    sql, _ = proj.compile(model, database=_database(ws))
+    sql = proj.compile(model).sql
     try:
         cur = ws.con.execute(f"SELECT * FROM ({sql}\n) AS preview LIMIT ?", [int(limit)])
     except Exception as exc:
