@@ -53,7 +53,12 @@ def _validate(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     import workbench as wb
 
-    ws = wb.Workspace(args.workspace)
+    if args.data_dir:  # load the files the project's sources point at (e.g. the sample data)
+        from workbench.session import open_workspace
+
+        ws = open_workspace(args.workspace, args.data_dir)
+    else:
+        ws = wb.Workspace(args.workspace)
     result = wb.TransformProject.from_dbt(args.project).build(ws, select=args.select)
     print(result.summary())
     return 0 if result.ok else 1
@@ -111,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("project")
     p.add_argument("--select", default=None)
     p.add_argument("--workspace", default=None, help=".duckdb file to build into (default: in memory)")
+    p.add_argument("--data-dir", default=None, help="load this folder's data files first, so sources resolve")
     p.set_defaults(func=_build)
 
     p = sub.add_parser("export", help="export a design's artifacts")

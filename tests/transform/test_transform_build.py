@@ -281,3 +281,11 @@ def test_project_generic_tests_and_where_config():
     assert r["not_null_nums_n"].status == "pass"
     values = next(n for n in r.tests() if n.name.startswith("accepted_values_nums_n__"))
     assert values.status == "warn" and values.failures == 2  # 3 and 4
+
+
+def test_cli_build_loads_the_data_dir_for_sources(capsys):
+    from workbench.cli import main
+
+    assert main(["build", str(SHOP), "--data-dir", str(ROOT / "sample_data"), "--select", "+stg_orders"]) == 0
+    out = capsys.readouterr().out
+    assert "WARN     test  unique_stg_orders_order_id [test 10 failing]" in out
