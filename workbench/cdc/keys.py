@@ -36,6 +36,15 @@ class KeySpec(BaseModel):
     #: key on the producer's ``event_id`` instead (only safe when redeliveries keep their id)
     use_event_id: bool = False
 
+    @property
+    def fields(self) -> list[str]:
+        """The key's components, in hashing order (what a design document lists)."""
+        if self.use_event_id:
+            return ["event_id"]
+        time = {"auto": "log_position_or_second", "second": "timestamp_second", "ms": "timestamp_ms",
+                "position": "log_position"}[self.time]
+        return ["source", "entity_type", "entity_id", "event_type", time]
+
 
 def _trunc_div(ms: int, by: int) -> int:
     """Integer division truncating toward zero, as DuckDB's ``//`` does."""
