@@ -48,6 +48,7 @@ COPY (
 CHILD_PRELUDE = """
 import json, resource, sys, time
 path = sys.argv[1]
+MARK = "BENCH_RESULT "
 def peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 """
@@ -57,14 +58,14 @@ import duckdb
 con = duckdb.connect()
 t0 = time.perf_counter(); con.execute(f"CREATE TABLE t AS SELECT * FROM read_parquet('{path}')"); load = time.perf_counter() - t0
 t0 = time.perf_counter(); rows = con.execute("SUMMARIZE t").fetchall(); run = time.perf_counter() - t0
-print(json.dumps({"load_s": load, "run_s": run, "peak_mb": peak_mb(), "columns": len(rows)}))
+print(MARK + json.dumps({"load_s": load, "run_s": run, "peak_mb": peak_mb(), "columns": len(rows)}))
 """,
     "workbench profile": """
 import workbench as wb
 ws = wb.Workspace()
 t0 = time.perf_counter(); ws.load(path, name="t"); load = time.perf_counter() - t0
 t0 = time.perf_counter(); p = wb.profile(ws, "t"); p.model_dump_json(); run = time.perf_counter() - t0
-print(json.dumps({"load_s": load, "run_s": run, "peak_mb": peak_mb(), "columns": len(p.columns),
+print(MARK + json.dumps({"load_s": load, "run_s": run, "peak_mb": peak_mb(), "columns": len(p.columns),
                   "scans": p.scans, "alerts": len(p.alerts)}))
 """,
     "ydata-profiling minimal": """
@@ -75,7 +76,7 @@ t0 = time.perf_counter()
 report = ProfileReport(df, minimal=True, progress_bar=False)
 report.to_json()
 run = time.perf_counter() - t0
-print(json.dumps({"load_s": load, "run_s": run, "peak_mb": peak_mb(), "columns": df.shape[1]}))
+print(MARK + json.dumps({"load_s": load, "run_s": run, "peak_mb": peak_mb(), "columns": df.shape[1]}))
 """,
 }
 
@@ -98,14 +99,19 @@ def run(name: str, python: str, path: Path) -> dict:
                           text=True, cwd=ROOT, timeout=7200)
     if proc.returncode != 0:
         return {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1]}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH_RESULT ")]
+    return json.loads(lines[-1].split(" ", 1)[1]) if lines else {"error": "no result printed"}
+
+
+#: ydata-profiling still imports pkg_resources, which setuptools 81 removed
+YDATA_REQUIREMENTS = ["ydata-profiling", "setuptools<81", "pyarrow"]
 
 
 def ydata_python() -> str | None:
     from peers import peer_python
 
     try:
-        return str(peer_python("ydata", ["ydata-profiling", "setuptools"]))
+        return str(peer_python("ydata", YDATA_REQUIREMENTS))
     except subprocess.CalledProcessError as exc:
         print(f"ydata-profiling could not be installed: {exc}", file=sys.stderr)
         return None

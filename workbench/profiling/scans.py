@@ -36,7 +36,7 @@ LOW_CARDINALITY = 1_000
 #: a column whose distinct count reaches this share of its non-null count is checked exactly for duplicates
 KEYLIKE_SHARE = 0.9
 #: text inference and patterns read a reservoir sample of this many rows on bigger tables
-SAMPLE_ROWS = 200_000
+SAMPLE_ROWS = 20_000
 #: columns per wide query (a 1,000-column table runs a handful of queries, not one giant one)
 BATCH = 200
 #: grouping sets per distribution query (GROUPING_ID is a 64-bit mask)
@@ -240,15 +240,18 @@ def keylike_scan(ws: Workspace, table: str, c: Col, top_k: int) -> tuple[int, in
 def text_scan(ws: Workspace, table: str, cols: list[Col], sample: int | None) -> tuple[list[tuple], int]:
     """Rows ``(i, shape, n, example, <one count per TEXT_TESTS type>)`` for the string columns."""
     out, scans = [], 0
-    tests = ", ".join(f"count_if({sql}) AS {name}" for name, sql in TEXT_TESTS.items())
+    tests = ", ".join(f"coalesce(sum(n) FILTER (WHERE {sql}), 0) AS {name}" for name, sql in TEXT_TESTS.items())
     for batch in _batches(cols):
         src = quote_ident(table)
         if sample:
             picked = ", ".join(c.q for c in batch)
             src = f"(SELECT {picked} FROM {src} USING SAMPLE reservoir({int(sample)} ROWS) REPEATABLE (42))"
         items = ", ".join(f"{{'g': {c.i}, 'v': CAST({c.q} AS VARCHAR)}}" for c in batch)
-        sql = (f"SELECT g, {shape_sql('v')} AS shape, count(*) AS n, left(min(v), 60) AS example, {tests} "
-               f"FROM (SELECT unnest([{items}], recursive := true) FROM {src}) WHERE v IS NOT NULL GROUP BY ALL")
+        # casts and regexes run once per distinct value, weighted by its count
+        sql = (f"WITH s AS (SELECT unnest([{items}], recursive := true) FROM {src}), "
+               f"d AS (SELECT g, v, count(*) AS n FROM s WHERE v IS NOT NULL GROUP BY ALL) "
+               f"SELECT g, {shape_sql('v')} AS shape, sum(n) AS n, left(min(v), 60) AS example, {tests} "
+               f"FROM d GROUP BY ALL")
         scans += 1
         out += ws.con.execute(sql).fetchall()
     return out, scans

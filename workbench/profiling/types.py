@@ -76,12 +76,13 @@ def is_float(dtype: str) -> bool:
     return dtype.upper() in FLOAT_TYPES
 
 
+_UPPER, _LOWER, _DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz", "0123456789"
+
+
 def shape_sql(expr: str) -> str:
     """SQL turning a VARCHAR expression into its shape: A-Z -> A, a-z -> a, 0-9 -> 9 (first PATTERN_CHARS)."""
-    s = f"left({expr}, {PATTERN_CHARS})"
-    for cls, rep in (("[A-Z]", "A"), ("[a-z]", "a"), ("[0-9]", "9")):
-        s = f"regexp_replace({s}, '{cls}', '{rep}', 'g')"
-    return s
+    return (f"translate(left({expr}, {PATTERN_CHARS}), '{_UPPER}{_LOWER}{_DIGITS}', "
+            f"'{'A' * 26}{'a' * 26}{'9' * 10}')")
 
 
 def infer_text_type(counts: dict[str, int], non_null: int, distinct: int | None) -> tuple[str, float | None]:
