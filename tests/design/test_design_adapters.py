@@ -95,6 +95,18 @@ def test_record_quality_splits_suites_per_layer_and_keeps_gate_and_results(datas
     assert len(back.expectations) == len(exported.expectations)
 
 
+def test_record_cdc_keeps_apply_counts_that_reconcile(sample_dir):
+    from workbench.session import open_workspace
+
+    ws = open_workspace(None, sample_dir)
+    r = wb.apply_changes(ws, "orders_replica", "order_events", key="order_id")
+    d = PipelineDesign().record_cdc(method="log", apply_result=r)
+    ev = d.cdc.evidence
+    assert ev["events_in"] == ev["applied"] + ev["duplicates"] + ev["stale"] + ev["dead_lettered"]
+    assert ev["dead_lettered"] == sum(ev["dead_letter_reasons"].values()) > 0
+    assert "seconds" not in ev  # timings are not design decisions: the file stays stable across runs
+
+
 def test_record_cdc_keeps_evidence_and_compatibility(dataset):
     ws, _ = dataset
     old = {"order_id": "BIGINT", "total_amount": "DOUBLE"}
@@ -104,5 +116,5 @@ def test_record_cdc_keeps_evidence_and_compatibility(dataset):
                                     playbook="# playbook\n")
     assert d.cdc.method == "log" and d.cdc.evidence["checksums_equal"] is True
     assert d.schema_evolution.compatibility in ("BACKWARD", "FULL")
-    assert d.schema_evolution.detected_changes
+    assert d.schema_evolution.detected_changes == [c.describe() for c in compat.changes]
     assert d.backfill.playbook_markdown == "# playbook\n"

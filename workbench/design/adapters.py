@@ -329,7 +329,9 @@ def record_cdc(design: PipelineDesign, *, method: str | None = None, apply_resul
     ev = design.cdc.evidence
     if apply_result is not None:
         data = apply_result.model_dump() if hasattr(apply_result, "model_dump") else dict(apply_result)
-        ev.update({k: v for k, v in data.items() if isinstance(v, int | float | str | bool)})
+        ev.update({k: v for k, v in data.items() if isinstance(v, int | float | str | bool) and k != "seconds"})
+        if data.get("dead_letter_reasons"):
+            ev["dead_letter_reasons"] = dict(data["dead_letter_reasons"])
     if checksums:
         ev["checksums"] = dict(checksums)
         ev["checksums_equal"] = len(set(checksums.values())) == 1
@@ -338,7 +340,7 @@ def record_cdc(design: PipelineDesign, *, method: str | None = None, apply_resul
                  else "FORWARD" if compatibility.forward else "NONE")
         design.schema_evolution.compatibility = level if level != "NONE" else design.schema_evolution.compatibility
         design.schema_evolution.detected_changes = [
-            getattr(c, "summary", None) or f"{getattr(c, 'kind', 'change')}: {getattr(c, 'field', '')}".strip()
+            c.describe() if hasattr(c, "describe") else f"{getattr(c, 'kind', 'change')}: {getattr(c, 'field', '')}"
             for c in compatibility.changes]
         if level == "NONE":
             design.open_questions.append(_question("The detected schema change is neither backward nor forward "
