@@ -112,8 +112,9 @@ def run_build(proj: Any, ws: Any, *, select: Any = None, full_refresh: bool = Fa
             nodes.append(_build_model(proj, con, name, full_refresh, ensure_schema, t0))
             status[name] = nodes[-1].status
         run_ready_tests()
-    for item in pending:  # tests whose parents were not selected but exist
-        nodes.append(_run_test(proj, con, item, [], status, blocked))
+    for item in pending:  # defensive: every chosen node has a status by now
+        parents = [p for p in parents_of(item) if not p.startswith("source:")]
+        nodes.append(_run_test(proj, con, item, parents, status, blocked))
     ok = all(n.ok for n in nodes)
     return BuildResult(ok=ok, nodes=nodes, seconds=time.perf_counter() - started)
 
@@ -186,13 +187,21 @@ def _test_sql(proj: Any, item: tuple[str, Any]) -> tuple[str, list[Any]]:
     return rendered.sql.strip().rstrip(";"), []
 
 
+def _missing(proj: Any, con: Any, node: str) -> bool:
+    """True when a model or seed a test reads (but this build did not select) is not in the database."""
+    if node not in proj.models and node not in proj.seeds:
+        return False
+    rel = proj.relation_for(node)
+    return existing_kind(con, rel.schema, rel.identifier) is None
+
+
 def _run_test(proj: Any, con: Any, item: tuple[str, Any], parents: list[str], status: dict[str, str],
               blocked: dict[str, str]) -> NodeResult:
     t0 = time.perf_counter()
     _, t = item
     severity = getattr(t, "severity", "error")
     base = dict(name=t.name, kind="test", severity=severity, attached_to=parents)
-    bad = [p for p in parents if status.get(p) in ("error", "skipped")]
+    bad = [p for p in parents if status.get(p) in ("error", "skipped") or (p not in status and _missing(proj, con, p))]
     if bad:
         return NodeResult(**base, status="skipped", message=f"skipped: {bad[0]!r} was not built")
     try:
