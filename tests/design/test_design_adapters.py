@@ -50,7 +50,11 @@ def test_record_architecture_keeps_the_design_consistent(dataset):
     slow = wb.Workload(name="slow", peak_events_per_sec=5, avg_event_bytes=800, latency_slo_seconds=86_400)
     d.record_architecture(wb.recommend(slow), workload=slow)
     assert d.architecture.architecture == "batch" and d.orchestration.schedule == "@daily"
-    assert d.streaming.topics == [] and d.cdc.method == "timestamp"
+    assert d.cdc.method == "log" and len(d.streaming.topics) == 6  # log-based CDC still flows through Kafka
+    assert d.monitoring.consumer_lag_max_seconds == 86_400
+    d.record_cdc(method="timestamp")  # polling updated_at: no topics, no lag alerts
+    assert d.streaming.topics == [] and d.streaming.consumer_groups == [] and d.cdc.tables == []
+    assert d.monitoring.consumer_lag_max_seconds is None
 
 
 def test_record_transforms_round_trips_the_dbt_project_through_the_design(dataset, tmp_path):

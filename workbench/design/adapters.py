@@ -179,39 +179,46 @@ def record_architecture(design: PipelineDesign, rec: Any, sizing: Any = None, si
 
 
 def _align_operations(design: PipelineDesign) -> None:
-    """Schedule, topics, CDC method, lag alerts and limits that follow from the architecture."""
+    """Schedule, CDC method, freshness and limits that follow from the architecture (then the streaming plan)."""
     a = design.architecture
     slo = a.workload.latency_slo_seconds
     o = design.orchestration
     o.schedule = schedule_for(a.architecture, slo)
-    o.tags = list(dict.fromkeys([t for t in o.tags if t not in ("batch", "micro-batch", "streaming", "hybrid")]))
-    m = design.monitoring
     if design.is_streaming:
-        design.cdc.method = "log"
-        s = a.sizing or Sizing()
-        design.streaming.topics = [
-            Topic(name=f"{_snake(src.domain)}.{_snake(src.name)}.changed", partitions=s.partitions,
-                  replication_factor=s.replication_factor, retention_hours=s.retention_hours, cleanup_policy="delete",
-                  key=list(src.primary_key), source_table=src.name)
-            for src in design.sources]
-        names = [t.name for t in design.streaming.topics]
-        design.streaming.consumer_groups = [ConsumerGroup(name="warehouse-loader", topics=names,
-                                                          consumers=min(s.consumers, s.partitions))] if names else []
-        design.resources.max_consumers = s.consumers
-        peak = a.workload.peak_events_per_sec
-        m.consumer_lag_max_seconds = max(slo or 60.0, 1.0)
-        m.consumer_lag_max_events = int(math.ceil(peak * (slo or 60.0))) if peak else None
-        m.freshness_max_delay_seconds = max(60.0, 12 * (slo or 60.0))
+        design.cdc.method = "log"  # sub-minute freshness needs the database log, not polling
         design.idempotency.strategy = "upsert" if design.idempotency.strategy == "none" else design.idempotency.strategy
+        design.monitoring.freshness_max_delay_seconds = max(60.0, 12 * (slo or 60.0))
     else:
-        design.streaming.topics = []
-        design.streaming.consumer_groups = []
-        if design.cdc.method == "log":
-            design.cdc.method = "timestamp"
-        m.consumer_lag_max_seconds = None
-        m.consumer_lag_max_events = None
-        m.freshness_max_delay_seconds = {"@daily": 26 * 3600.0, "@hourly": 2 * 3600.0}.get(o.schedule, 1800.0)
-    design.cdc.tables = [f"{s.schema_name}.{s.name}" for s in design.sources] if design.cdc.method == "log" else []
+        design.monitoring.freshness_max_delay_seconds = {"@daily": 26 * 3600.0, "@hourly": 2 * 3600.0}.get(
+            o.schedule, 1800.0)
+    align_streaming(design)
+
+
+def align_streaming(design: PipelineDesign) -> None:
+    """Topics, consumer group, lag alerts and the CDC include list: present exactly when changes flow through
+    Kafka (a streaming architecture, or log-based CDC), sized from the architecture's Kafka sizing."""
+    a = design.architecture
+    m = design.monitoring
+    if not (design.is_streaming or design.cdc.method == "log") or not design.sources:
+        design.streaming.topics, design.streaming.consumer_groups = [], []
+        m.consumer_lag_max_seconds = m.consumer_lag_max_events = None
+        design.cdc.tables = []
+        return
+    s = a.sizing or Sizing()
+    design.streaming.topics = [
+        Topic(name=f"{_snake(src.domain)}.{_snake(src.name)}.changed", partitions=s.partitions,
+              replication_factor=s.replication_factor, retention_hours=s.retention_hours, cleanup_policy="delete",
+              key=list(src.primary_key), source_table=src.name)
+        for src in design.sources]
+    names = [t.name for t in design.streaming.topics]
+    consumers = min(s.consumers, s.partitions)
+    design.streaming.consumer_groups = [ConsumerGroup(name="warehouse-loader", topics=names, consumers=consumers)]
+    design.resources.max_consumers = consumers
+    slo = a.workload.latency_slo_seconds or 3600.0
+    peak = a.workload.peak_events_per_sec
+    m.consumer_lag_max_seconds = max(slo, 1.0)
+    m.consumer_lag_max_events = int(math.ceil(peak * slo)) if peak else None
+    design.cdc.tables = [f"{src.schema_name}.{src.name}" for src in design.sources]
 
 
 # --- 3. transform -------------------------------------------------------------------------------
@@ -326,6 +333,7 @@ def record_cdc(design: PipelineDesign, *, method: str | None = None, apply_resul
     """CDC evidence (apply counts, checksums), schema compatibility, the idempotency key and the backfill plan."""
     if method:
         design.cdc.method = method
+        align_streaming(design)
     ev = design.cdc.evidence
     if apply_result is not None:
         data = apply_result.model_dump() if hasattr(apply_result, "model_dump") else dict(apply_result)

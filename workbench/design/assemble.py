@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workbench.design.adapters import align_streaming
 from workbench.design.model import Expectation, QualitySuite
 from workbench.workspace import quote_ident
 
@@ -72,6 +73,7 @@ def complete_design(design: PipelineDesign, ws: Workspace, *, table: str = "orde
     if not design.sources:
         dataset = wb.profile_dataset(ws, source_tables(ws, data_dir))
         design.record_profile(dataset)
+        align_streaming(design)  # a CDC step that ran before the sources were known
         filled.append("sources (profile)")
     if not (design.architecture.tree_path or design.architecture.reasons):
         prof = dataset.profiles[table] if dataset is not None and table in dataset.profiles else wb.profile(ws, table)
