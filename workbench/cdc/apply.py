@@ -34,6 +34,9 @@ STATE_SCHEMA = "_wb_cdc"
 PROCESSED = f"{quote_ident(STATE_SCHEMA)}.processed_keys"
 TARGETS = f"{quote_ident(STATE_SCHEMA)}.targets"
 DEFAULT_RETENTION = timedelta(days=7)
+#: what "newer" means: the source position, then the idempotency key as a deterministic tie-break for
+#: equal positions (two changes in one millisecond) — the same order as the row-by-row reference
+ORDER_KEY = "struct_pack(p := {pos}, k := {idem})"
 
 
 class ApplyResult(BaseModel):
@@ -240,15 +243,14 @@ def _apply(ws: Workspace, target: str, staged: StagedEvents, keys: list[str], sp
     con.execute(f"CREATE TABLE IF NOT EXISTS {state} ({cols}, _position BIGINT, _idem VARCHAR, _op VARCHAR)")
     part = ", ".join(kcols)
     join = " AND ".join(f"s.{quote_ident(k)} = x.{c}" for k, c in zip(keys, kcols, strict=True))
-    me = "struct_pack(p := x._pos, k := x._idem)"
     con.execute(
         f"""CREATE TEMP TABLE {quote_ident(ev)} AS
         SELECT x.*, CASE
             WHEN s._idem = x._idem THEN 'dup_sink'
-            WHEN (s._position IS NOT NULL AND {me} < struct_pack(p := s._position, k := s._idem))
-              OR (x._prev IS NOT NULL AND {me} < x._prev) THEN 'stale'
+            WHEN {ORDER_KEY.format(pos="x._pos", idem="x._idem")} < {ORDER_KEY.format(pos="s._position", idem="s._idem")}
+              OR {ORDER_KEY.format(pos="x._pos", idem="x._idem")} < x._prev THEN 'stale'
             ELSE 'applied' END AS _fate
-        FROM (SELECT *, max(struct_pack(p := _pos, k := _idem)) OVER (PARTITION BY {part} ORDER BY _arrival
+        FROM (SELECT *, max({ORDER_KEY.format(pos="_pos", idem="_idem")}) OVER (PARTITION BY {part} ORDER BY _arrival
                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS _prev
               FROM {quote_ident(cand)} WHERE _rn = 1 AND NOT _seen) x
         LEFT JOIN {state} s ON {join}"""
@@ -256,9 +258,8 @@ def _apply(ws: Workspace, target: str, staged: StagedEvents, keys: list[str], sp
     fates = dict(con.execute(f"SELECT _fate, count(*) FROM {quote_ident(ev)} GROUP BY ALL").fetchall())
     con.execute(
         f"""CREATE TEMP TABLE {quote_ident(win)} AS SELECT w.*, b._row FROM (
-            SELECT * FROM {quote_ident(ev)} WHERE _fate = 'applied'
-            QUALIFY row_number() OVER (PARTITION BY {part} ORDER BY _pos DESC, _idem DESC) = 1
-        ) w JOIN {batch} b ON b.rowid = w._rid"""
+            SELECT arg_max(_rid, {ORDER_KEY.format(pos="_pos", idem="_idem")}) AS _rid FROM {quote_ident(ev)} WHERE _fate = 'applied' GROUP BY {part}
+        ) m JOIN {quote_ident(ev)} w ON w._rid = m._rid JOIN {batch} b ON b.rowid = m._rid"""
     )
     writes = _write(ws, target, staged, keys, win, evolve)
 
