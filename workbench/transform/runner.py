@@ -19,6 +19,7 @@ from workbench.transform.materialize import SqlFailure, existing_kind, load_seed
 from workbench.transform.render import Relation
 from workbench.transform.results import BuildResult, NodeResult
 from workbench.transform.tests import compile_test, is_builtin, run_test_sql
+from workbench.workspace import quote_ident
 
 
 def sql_error_message(proj: Any, name: str, sql: str, failure: SqlFailure, cte_lines: int) -> str:
@@ -57,14 +58,12 @@ def run_build(proj: Any, ws: Any, *, select: Any = None, full_refresh: bool = Fa
 
     def ensure_schema(schema: str) -> None:
         if schema not in schemas_made:
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(schema)}")
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")
             schemas_made.add(schema)
 
     generic = [t for t in proj.tests if select is None or any(p in chosen for p in proj.test_parents(t))]
-    singular = {n: s for n, s in proj.singular_tests.items()}
-    singular_parents: dict[str, list[str]] = {}
-    for n, s in singular.items():
-        singular_parents[n] = _singular_refs(proj, s)
+    singular = dict(proj.singular_tests)
+    singular_parents = {n: _singular_refs(proj, s) for n, s in singular.items()}
     if select is not None:
         singular = {n: s for n, s in singular.items() if any(p in chosen for p in singular_parents[n])}
     pending = [("generic", t) for t in generic] + [("singular", s) for s in singular.values()]
@@ -112,17 +111,8 @@ def run_build(proj: Any, ws: Any, *, select: Any = None, full_refresh: bool = Fa
             nodes.append(_build_model(proj, con, name, full_refresh, ensure_schema, t0))
             status[name] = nodes[-1].status
         run_ready_tests()
-    for item in pending:  # defensive: every chosen node has a status by now
-        parents = [p for p in parents_of(item) if not p.startswith("source:")]
-        nodes.append(_run_test(proj, con, item, parents, status, blocked))
     ok = all(n.ok for n in nodes)
     return BuildResult(ok=ok, nodes=nodes, seconds=time.perf_counter() - started)
-
-
-def _q(name: str) -> str:
-    from workbench.workspace import quote_ident
-
-    return quote_ident(name)
 
 
 def _build_model(proj: Any, con: Any, name: str, full_refresh: bool, ensure_schema: Any, t0: float) -> NodeResult:
