@@ -25,13 +25,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from browser_helpers import NOTEBOOKS, SAMPLE_DATA, SCREENSHOTS
+from browser_helpers import NOTEBOOKS, ROOT, SAMPLE_DATA, SCREENSHOTS
 
 from workbench.app import READY_PATH
 
 STARTUP_TIMEOUT = 120.0
 #: CI containers often run as root, which Jupyter refuses without this flag
 ROOT_FLAG = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+
+#: repository folders besides notebooks/ and sample_data/ that the served copy needs
+SIBLINGS = ("examples",)
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -149,10 +152,13 @@ def jupyter_env(home: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def served_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A throwaway copy of the notebooks and sample data (``data_dir="../sample_data"`` resolves inside it)."""
+    """A throwaway copy of the notebooks, sample data and examples (``../sample_data`` resolves inside it)."""
     root = tmp_path_factory.mktemp("served")
     shutil.copytree(NOTEBOOKS, root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.duckdb*"))
     shutil.copytree(SAMPLE_DATA, root / "sample_data")
+    for extra in SIBLINGS:  # folders the notebooks reach with ../ (e.g. the example dbt project)
+        if (ROOT / extra).is_dir():
+            shutil.copytree(ROOT / extra, root / extra, ignore=shutil.ignore_patterns("target", "*.duckdb*"))
     return root
 
 
@@ -215,15 +221,30 @@ def browser():
         b.close()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def page(browser):
-    """A fresh page (own context) at a size where a step's widgets fit on screen; console errors recorded."""
+def page(browser, request: pytest.FixtureRequest):
+    """A fresh page (own context) at a size where a step's widgets fit on screen; uncaught JS errors recorded.
+
+    When the test fails, the page is saved as ``test-artifacts/screenshots/FAILED-<test>.png``.
+    """
     context = browser.new_context(viewport={"width": 1400, "height": 1100})
     context.set_default_timeout(60_000)
     pg = context.new_page()
     pg.console_errors = []
     pg.on("pageerror", lambda exc: pg.console_errors.append(str(exc)))
     yield pg
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in request.node.name)
+        pg.screenshot(path=str(SCREENSHOTS / f"FAILED-{name}.png"), full_page=True)
     context.close()
 
 

@@ -64,7 +64,36 @@ def use_expectation_builder(page: Page, scope: Locator | None = None) -> None:
     expect(root.locator("table", has_text="customer_id").last).to_contain_text("20")
 
 
+def use_profile_explorer(page: Page, scope: Locator | None = None) -> None:
+    """Pick orders, open the Column tab, pick customer_id: its profile shows the 20 planted nulls and a chart."""
+    root = scope or page.locator("body")
+    explorer = root.locator(".widget-vbox", has=page.get_by_text("Profile explorer", exact=True)).last
+    expect(explorer).to_be_visible()
+    labelled(explorer, "dropdown", "table").locator("select").first.select_option("orders")
+    explorer.locator(".lm-TabBar-tab", has_text=re.compile(r"^Column$")).first.click()
+    columns = labelled(explorer, "dropdown", "column").locator("select").first
+    expect(columns.locator("option", has_text=re.compile(r"^total_amount$"))).to_have_count(1)  # orders' columns
+    columns.select_option("customer_id")
+    info = explorer.locator(".widget-html", has_text="customer_id").filter(visible=True).first
+    stats = info.locator("tr", has_text="BIGINT").first  # column, type, inferred, nulls, ...
+    expect(stats.locator("td, th").nth(0)).to_have_text("customer_id")
+    expect(stats.locator("td, th").nth(3)).to_have_text("20")
+    expect(explorer.locator(".jp-OutputArea-output img, .jp-OutputArea-output svg").filter(visible=True).first).to_be_visible()
+
+
+def use_transform_studio(page: Page, scope: Locator | None = None) -> None:
+    """Run the selected model: the studio reports it built and shows its rows and tests."""
+    studio = (scope or page.locator("body")).locator(".wb-transform-studio").last
+    expect(studio).to_be_visible()
+    model = studio.locator(".widget-dropdown select").first.input_value()
+    studio.locator(".wb-transform-run").click()
+    expect(studio).to_contain_text(f"built {model}")
+    expect(studio.locator("table").first).to_be_visible()
+
+
 INTERACTIONS: dict[str, Callable[[Page], None]] = {
+    "01_profile": use_profile_explorer,
     "02_architecture": use_architecture_simulator,
+    "03_transform": use_transform_studio,
     "04_quality": use_expectation_builder,
 }
