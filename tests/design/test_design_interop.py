@@ -147,3 +147,22 @@ def test_mermaid_flowcharts_parse_with_the_real_mermaid_package(tmp_path):
     result = _result(done)
     assert [result[f] for f in files] == ["flowchart-v2", "flowchart-v2"]
     assert result[str(broken)].startswith("ERROR") and mermaid.check_mermaid(broken.read_text())
+
+
+def test_exported_dbt_project_builds_in_real_dbt(tmp_path, sample_dir):
+    from workbench.session import open_workspace
+
+    design = PipelineDesign.load(FIXTURES / "batch_design.yaml")
+    files = design.export(tmp_path / "out", targets="dbt")
+    project = tmp_path / "out" / "dbt"
+    assert str(project / "dbt_project.yml") in files["dbt"]
+    open_workspace(project / "warehouse.duckdb", sample_dir).close()  # the sources, where the profile points
+    py = peer_python("dbt-design", ["dbt-core>=1.9,<1.12", "dbt-duckdb"])
+    env = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_VERSION_CHECK": "false"}
+    done = run_peer(py, [str(py.parent / "dbt"), "build", "--profiles-dir", "."], cwd=project, env=env, timeout=900)
+    results = json.loads((project / "target" / "run_results.json").read_text())
+    statuses = {r["unique_id"]: r["status"] for r in results["results"]}
+    models = {u.split(".")[-1] for u, s in statuses.items() if u.startswith("model.") and s == "success"}
+    assert models == {m.name for m in design.transforms.models}, done.stdout[-3000:]
+    errors = {u: s for u, s in statuses.items() if s in ("error", "skipped")}
+    assert errors == {}, done.stdout[-3000:]

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 ENV_HOME = "PIPELINE_HOME"
 ENV_DATA = "PIPELINE_DATA_DIR"
 ENV_CONNECT = "KAFKA_CONNECT_URL"
+#: the exported dbt project's profile keeps the warehouse path relative to the project folder
+DBT_BUILD = f'cd "${ENV_HOME}/dbt" && dbt build --profiles-dir .'
 
 
 class Step(BaseModel):
@@ -89,7 +91,7 @@ def build_plan(d: PipelineDesign) -> list[Step]:
     project = d.transforms.project_name
     steps.append(Step(id="dbt_build", kind="transform", upstream=[g_source],
                       description=f"dbt build of project {project!r} ({len(d.transforms.models)} models, with tests)",
-                      command=f'dbt build --project-dir "${ENV_HOME}/dbt" --profiles-dir "${ENV_HOME}/dbt"'))
+                      command=DBT_BUILD))
     g_transform = gate("transform", ["dbt_build"])
     loads = []
     for sink in d.sinks:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from workbench.design.export.base import Output, render
 from workbench.design.flow import node_id
-from workbench.design.plan import ENV_DATA, ENV_HOME, extract_command
+from workbench.design.plan import DBT_BUILD, ENV_DATA, ENV_HOME, extract_command
 
 if TYPE_CHECKING:
     from workbench.design.model import PipelineDesign
@@ -42,7 +42,7 @@ def assets_and_checks(d: PipelineDesign) -> tuple[list[AssetSpec], list[CheckSpe
     raw_keys = [a.key for a in assets]
     models = d.transforms.models
     model_keys = {m.name: node_id(m.name) for m in models}
-    dbt = f'dbt build --project-dir "${ENV_HOME}/dbt" --profiles-dir "${ENV_HOME}/dbt"'
+    dbt = DBT_BUILD
     for m in models:
         deps = [model_keys[x] for x in m.depends_on if x in model_keys]
         deps += [by_table[x] for x in m.sources if x in by_table]
