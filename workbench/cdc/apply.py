@@ -247,8 +247,9 @@ def _apply(ws: Workspace, target: str, staged: StagedEvents, keys: list[str], sp
         f"""CREATE TEMP TABLE {quote_ident(ev)} AS
         SELECT x.*, CASE
             WHEN s._idem = x._idem THEN 'dup_sink'
-            WHEN {ORDER_KEY.format(pos="x._pos", idem="x._idem")} < {ORDER_KEY.format(pos="s._position", idem="s._idem")}
-              OR {ORDER_KEY.format(pos="x._pos", idem="x._idem")} < x._prev THEN 'stale'
+            WHEN (s._position IS NOT NULL
+                  AND {ORDER_KEY.format(pos="x._pos", idem="x._idem")} < {ORDER_KEY.format(pos="s._position", idem="s._idem")})
+              OR (x._prev IS NOT NULL AND {ORDER_KEY.format(pos="x._pos", idem="x._idem")} < x._prev) THEN 'stale'
             ELSE 'applied' END AS _fate
         FROM (SELECT *, max({ORDER_KEY.format(pos="_pos", idem="_idem")}) OVER (PARTITION BY {part} ORDER BY _arrival
                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS _prev
