@@ -72,17 +72,19 @@ import json, sys
 import workbench as wb
 from workbench.quality.gx import load_json
 ws = wb.Workspace()
+ws.con.execute("SET enable_progress_bar = false")
 ws.con.execute("CREATE VIEW orders AS SELECT * FROM read_parquet('" + sys.argv[1].replace("'", "''") + "')")
 suite = wb.Suite.model_validate(load_json(sys.argv[2]))
 v = wb.validate(ws, "orders", suite, record_history=False)
 res = sorted(v.results, key=lambda r: r.position)
-print(json.dumps({"counts": [res[0].observed_value] + [r.unexpected_count for r in res[1:]], "queries": v.queries}))
+print("RESULT", json.dumps({"counts": [res[0].observed_value] + [r.unexpected_count for r in res[1:]], "queries": v.queries}))
 """
 
 FLOOR = r"""
 import json, sys
 import duckdb
 con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
 path = sys.argv[1].replace("'", "''")
 row = con.execute(f'''
 SELECT count(*),
@@ -97,7 +99,7 @@ SELECT count(*),
   count(*) FILTER (WHERE status IS NOT NULL AND status NOT IN ('placed', 'paid', 'shipped', 'delivered')),
   count(*) FILTER (WHERE channel IS NOT NULL AND channel NOT IN ('web', 'app', 'store'))
 FROM read_parquet('{path}')''', [sys.argv[3]]).fetchone()
-print(json.dumps({"counts": [int(x) for x in row]}))
+print("RESULT", json.dumps({"counts": [int(x) for x in row]}))
 """
 
 GX = r"""
@@ -117,7 +119,7 @@ for i, item in enumerate(spec["expectations"]):
                                                    meta={"position": i}).to_domain_obj())
 result = batch.validate(suite, result_format="SUMMARY")
 res = sorted(result.results, key=lambda r: r.expectation_config.meta["position"])
-print(json.dumps({"counts": [res[0].result["observed_value"]] + [r.result["unexpected_count"] for r in res[1:]]}))
+print("RESULT", json.dumps({"counts": [res[0].result["observed_value"]] + [r.result["unexpected_count"] for r in res[1:]]}))
 """
 
 #: runs one contender and reports its wall time and peak RSS (the launcher has exactly one child)
@@ -146,11 +148,15 @@ def generate(rows: int) -> Path:
 
 def measure(cmd: list[str]) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "VIRTUAL_ENV", "PYTHONPATH")}
+    env["TQDM_DISABLE"] = "1"  # GX progress bars
     out = subprocess.run([sys.executable, "-c", LAUNCHER, *cmd], capture_output=True, text=True, env=env, check=True)
     m = json.loads(out.stdout)
     if m["rc"] != 0:
         raise RuntimeError(f"{cmd[:3]} failed:\n{m['stderr']}")
-    m["result"] = json.loads(m["stdout"].strip().splitlines()[-1])
+    line = next((x for x in m["stdout"].splitlines() if x.startswith("RESULT ")), None)
+    if line is None:
+        raise RuntimeError(f"{cmd[:1]} printed no result:\n{m['stdout'][-2000:]}\n{m['stderr']}")
+    m["result"] = json.loads(line.removeprefix("RESULT "))
     return m
 
 
@@ -179,7 +185,9 @@ def main(argv: list[str] | None = None) -> int:
         path = generate(n)
         for name, cmd in contenders.items():
             extra = [EMAIL] if name.startswith("floor") else []
-            measure([*cmd, str(path), str(suite_path), *extra])  # warm-up: OS cache, .pyc files
+            print(f"{n:,} rows: {name}", file=sys.stderr, flush=True)
+            if n == sizes[0]:
+                measure([*cmd, str(path), str(suite_path), *extra])  # warm-up: OS cache, .pyc files
             runs = [measure([*cmd, str(path), str(suite_path), *extra]) for _ in range(args.repeat)]
             counts = runs[0]["result"]["counts"]
             rows_out.append({"rows": n, "name": name, "seconds": statistics.median(r["seconds"] for r in runs),

@@ -61,8 +61,6 @@ class Compiled:
     row_check: RowCheck | None = None
     #: SQL predicate selecting the unexpected rows for samples (None: nothing to sample)
     sample_where: str | None = None
-    #: post-processing of the scan row (keyed by result key) into observed values
-    observe: Callable[[dict[str, Any]], Any] | None = None
 
 
 @dataclass

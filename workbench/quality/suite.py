@@ -14,16 +14,18 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, SerializeAsAny, field_validator
 
-from workbench.quality.expectations import AnyExpectation, Expectation, Layer
+from workbench.quality.expectations import Expectation, Layer
 
 
 class Suite(BaseModel):
     """Expectations for one table (GX calls it an expectation suite)."""
 
     name: str
-    expectations: list[AnyExpectation] = Field(default_factory=list)
+    #: concrete models of the ``AnyExpectation`` union; the validator below dispatches on ``type`` so
+    #: only the types a suite uses get their validators built (imports stay fast)
+    expectations: list[SerializeAsAny[Expectation]] = Field(default_factory=list)
     meta: dict[str, Any] = Field(default_factory=dict)
     #: the layer of expectations that do not state their own
     layer: Layer | None = None
