@@ -51,7 +51,9 @@ def design_charts(d: PipelineDesign) -> dict[str, alt.Chart]:
                            for s in sims])
         color = alt.Color("chosen:N", scale=alt.Scale(domain=["chosen", "alternative"], range=["#3b6ea5", "#bcccdc"]),
                           legend=None)
-        latency = alt.Chart(df, title="Latency p99 by architecture (log scale)").mark_bar().encode(
+        # a dot plot: bars have no zero baseline on a log scale
+        latency = alt.Chart(df, title="Latency p99 by architecture (log scale)").mark_point(
+            filled=True, size=160, opacity=1).encode(
             x=alt.X("latency p99 (s):Q", scale=alt.Scale(type="log")), y=alt.Y("architecture:N", sort=None), color=color)
         cost = alt.Chart(df, title="Monthly cost by architecture").mark_bar().encode(
             x="monthly cost (USD):Q", y=alt.Y("architecture:N", sort=None), color=color)
