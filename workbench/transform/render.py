@@ -22,7 +22,7 @@ from workbench.errors import TransformError, did_you_mean
 from workbench.workspace import quote_ident
 
 BUILTINS = ("ref", "source", "config", "var", "is_incremental", "this", "target", "env_var",
-            "run_started_at", "log", "return", "exceptions", "modules")
+            "run_started_at", "log", "return", "exceptions")
 _TEST_BLOCK = re.compile(r"\{%(-?)\s*test\s+(\w+)\s*\(")
 _END_TEST = re.compile(r"\{%(-?)\s*endtest\s*(-?)%\}")
 _UNDEFINED = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)' is undefined")
@@ -42,8 +42,6 @@ class Relation:
 
     def __str__(self) -> str:
         return self.render()
-
-    __html__ = render
 
     def __repr__(self) -> str:
         return f"Relation({self.render()})"

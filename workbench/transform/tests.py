@@ -99,8 +99,10 @@ def compile_test(t: TestSpec, rel: str, resolve_ref: Any) -> tuple[str, list[Any
 
 
 def run_test_sql(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> tuple[int, list[str], list[tuple]]:
-    """(failures, sample columns, sample rows) of a failing-rows query, in one scan."""
-    cur = con.execute(f"SELECT *, count(*) OVER () AS __wb_failures FROM ({sql}\n) AS t LIMIT {SAMPLE_ROWS}", params)
+    """(failures, sample columns, sample rows) of a failing-rows query, in one scan; the sample is the
+    first rows in sorted order, so it is the same on every run."""
+    cur = con.execute(
+        f"SELECT *, count(*) OVER () AS __wb_failures FROM ({sql}\n) AS t ORDER BY ALL LIMIT {SAMPLE_ROWS}", params)
     rows = cur.fetchall()
     cols = [d[0] for d in cur.description][:-1]
     if not rows:
