@@ -15,6 +15,7 @@ import html
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -184,22 +185,6 @@ def _plain(v: Any) -> Any:
     return v if v is None or isinstance(v, int | float | str | bool) else str(v)
 
 
-def fetch_events(ws: Workspace, events: Any, *, arrival: str = "seq") -> list[dict[str, Any]]:
-    """The events as Python dicts in arrival order (for the row-by-row reference; small inputs only)."""
-    rel, params, cleanup = source_relation(ws, events)
-    try:
-        cur = ws.con.execute(f"SELECT * FROM {rel}", params)
-        names = [d[0] for d in cur.description]
-        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    finally:
-        from pathlib import Path
-
-        for p in cleanup:
-            Path(p).unlink(missing_ok=True)
-    order = arrival if rows and arrival in rows[0] else "ordinality" if rows and "ordinality" in rows[0] else None
-    return sorted(rows, key=lambda r: r[order]) if order else rows
-
-
 class DeliveryResult(BaseModel):
     """A simulated at-least-once delivery and whether it ended where exactly-once delivery ends."""
 
@@ -254,8 +239,6 @@ def simulate_delivery(ws: Workspace, events: Any, key: str | list[str], *, targe
             f"CREATE TEMP TABLE {quote_ident(src)} AS SELECT * {'EXCLUDE (' + ', '.join(drop) + ')' if drop else ''}, "
             f"row_number() OVER ({'ORDER BY ' + order if order else ''}) - 1 AS _i FROM {rel}", params)
     finally:
-        from pathlib import Path
-
         for p in cleanup:
             Path(p).unlink(missing_ok=True)
     try:

@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from workbench.errors import ChangeEventError, did_you_mean
+from workbench.errors import ChangeEventError, TableExistsError, did_you_mean
 from workbench.workspace import Workspace, quote_ident
 
 #: the columns of an envelope table written by this module
@@ -194,8 +194,6 @@ def read_change_events(ws: Workspace, events: Any, name: str = "change_events", 
     The table keeps the arrival order in ``seq`` (added from the line / list position when absent).
     """
     if ws.has_table(name) and not replace:
-        from workbench.errors import TableExistsError
-
         raise TableExistsError(f"Table {name!r} already exists in the workspace.",
                                hint="Pass replace=True or another name=.")
     rel, params, cleanup = source_relation(ws, events)
@@ -227,8 +225,6 @@ def diff_snapshots(ws: Workspace, old: str, new: str, key: str | list[str], *, n
         ws.require_column(new, k)
     name = name or f"{new}_changes"
     if ws.has_table(name) and not replace:
-        from workbench.errors import TableExistsError
-
         raise TableExistsError(f"Table {name!r} already exists in the workspace.",
                                hint="Pass replace=True or another name=.")
     common = [c for c in new_cols if c in old_cols]
