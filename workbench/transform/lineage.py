@@ -69,10 +69,20 @@ class ColumnLineage(BaseModel):
         return len(self.pairs())
 
     def summary(self) -> str:
-        lines = [f"{self.model}.{self.column} <- "]
+        lines = [f"{self.model}.{self.column} comes from:"]
         for e in sorted(self.edges, key=lambda e: (e.depth, e.kind, e.model, e.column)):
             lines.append(f"  {'  ' * (e.depth - 1)}{e.model}.{e.column} ({e.kind}) -> {e.to_model}.{e.to_column}")
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        rows = "".join(
+            f"<tr><td>{e.depth}</td><td>{html.escape(e.model)}.{html.escape(e.column)}</td><td>{e.kind}</td>"
+            f"<td>{html.escape(e.to_model)}.{html.escape(e.to_column)}</td></tr>"
+            for e in sorted(self.edges, key=lambda e: (e.depth, e.kind != "value", e.model, e.column)))
+        return (f"<div><b>{html.escape(self.model)}.{html.escape(self.column)}</b> comes from"
+                f"<table><tr><th>hop</th><th>upstream column</th><th>as</th><th>feeds</th></tr>{rows}</table></div>")
 
     def mermaid(self) -> str:
         """The column lineage as a Mermaid flowchart (dashed arrows: join/filter influence)."""
