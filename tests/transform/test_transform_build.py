@@ -289,3 +289,14 @@ def test_cli_build_loads_the_data_dir_for_sources(capsys):
     assert main(["build", str(SHOP), "--data-dir", str(ROOT / "sample_data"), "--select", "+stg_orders"]) == 0
     out = capsys.readouterr().out
     assert "WARN     test  unique_stg_orders_order_id [test 10 failing]" in out
+
+
+def test_custom_schema_and_alias_follow_dbt_naming():
+    ws = wb.Workspace()
+    proj = TransformProject("naming")
+    proj.add_model("a", "select 1 as x", materialized="table", schema="marts", alias="a_final")
+    proj.add_model("b", "select * from {{ ref('a') }}", tests={"x": ["not_null"]})
+    r = proj.build(ws)
+    assert r.ok and r["a"].relation == "main_marts.a_final"
+    assert ws.con.execute('SELECT x FROM main_marts.a_final').fetchone() == (1,)
+    assert '"main_marts"."a_final"' in proj.compiled["b"]
