@@ -19,6 +19,7 @@ from workbench.errors import WorkbenchError
 from workbench.profiling import profile
 from workbench.session import open_workspace, workspace_summary
 from workbench.ui.architecture import architecture_simulator
+from workbench.ui.profile import profile_explorer
 from workbench.workspace import Workspace
 
 #: the sample's order stream comes first when present (as in 02_architecture)
@@ -69,7 +70,11 @@ def dashboard(data_dir: str | None = None, workspace_path: str | None = None) ->
         workspace_path or os.environ.get(WORKSPACE_ENV) or None,
         data_dir or os.environ.get(DATA_ENV) or None,
     )
-    panels = {"Architecture simulator": architecture_panel(ws), "Data": workspace_panel(ws)}
+    panels = {
+        "Architecture simulator": architecture_panel(ws),
+        "Profile explorer": profile_explorer(ws),
+        "Data": workspace_panel(ws),
+    }
     tabs = widgets.Tab(children=list(panels.values()), titles=list(panels))
     tabs.add_class("wb-dashboard")
     return tabs
