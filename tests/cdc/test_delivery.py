@@ -60,3 +60,18 @@ def test_row_by_row_reference_on_the_sample(empty_ws, sample_events):
     empty_ws.con.execute("CREATE TABLE shape (order_id BIGINT, status VARCHAR)")
     rows_to_table(empty_ws, "ref", arrival.rows.values(), like="shape")
     assert empty_ws.row_count("ref") == 1939
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000), window=st.integers(0, 30), batch=st.integers(15, 60),
+       fail=st.one_of(st.none(), st.floats(0, 0.95)))
+def test_without_a_log_position_ordering_by_ts_ms_is_just_as_safe(make_stream, seed, window, batch, fail):
+    events = make_stream(n_keys=8, n_events=60, seed=seed)
+    for e in events:
+        del e["source"]["lsn"]
+    spec = wb.KeySpec(time="ms")  # changes 700 ms apart: keying by the second would merge some of them
+    with Workspace() as ws:
+        wb.read_change_events(ws, events, "things_events")
+        r = wb.simulate_delivery(ws, "things_events", "id", target="things", duplicate_rate=0.2,
+                                 reorder_window=window, batch_size=batch, failure_at=fail, seed=seed, key_spec=spec)
+        assert r.match and r.applies[0].position == "ts_ms"
