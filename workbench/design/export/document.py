@@ -12,10 +12,6 @@ import base64
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import altair as alt
-import pandas as pd
-
-from workbench.charts import save_chart
 from workbench.design.export.base import Output, human_bytes, render
 from workbench.design.export.debezium import include_list
 from workbench.design.export.i18n import LANGS, STRINGS
@@ -23,6 +19,8 @@ from workbench.design.export.mermaid import flowchart
 from workbench.design.plan import build_plan
 
 if TYPE_CHECKING:
+    import altair as alt
+
     from workbench.design.model import PipelineDesign
 
 
@@ -42,6 +40,9 @@ def seconds(v: float | None) -> str:
 
 def design_charts(d: PipelineDesign) -> dict[str, alt.Chart]:
     """The document's charts (data from the design only): simulated latency and cost, checks per layer, sizing."""
+    import altair as alt
+    import pandas as pd
+
     charts: dict[str, alt.Chart] = {}
     sims = [s for s in d.architecture.simulations if s.latency_p99 is not None]
     if sims:
@@ -128,6 +129,8 @@ def html_fragment(d: PipelineDesign, lang: str = "en") -> str:
 
 
 def write(design: PipelineDesign, out: Output, artifacts: dict[str, list[str]] | None = None) -> None:
+    from workbench.charts import save_chart
+
     images = {}
     for name, chart in design_charts(design).items():
         rel = f"charts/{name}.png"
