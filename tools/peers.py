@@ -6,6 +6,7 @@ the peer's pinned requirements there, and talk to it through files and subproces
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -28,15 +29,18 @@ def peer_python(name: str, requirements: list[str], python: str = "3.11") -> Pat
     stamp = venv / ".requirements"
     wanted = hashlib.sha256("\n".join(sorted(requirements)).encode()).hexdigest()
     py = venv / "bin" / "python"
-    if py.exists() and stamp.exists() and stamp.read_text() == wanted:
-        return py
-    if venv.exists():
-        shutil.rmtree(venv)
     VENVS.mkdir(exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
-    subprocess.run([*_uv(), "venv", "-q", "-p", python, str(venv)], check=True, env=env)
-    subprocess.run([*_uv(), "pip", "install", "-q", "-p", str(py), *requirements], check=True, env=env)
-    stamp.write_text(wanted)
+    # one lock per venv: parallel test workers wait for the first to finish installing
+    with open(VENVS / f".{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if py.exists() and stamp.exists() and stamp.read_text() == wanted:
+            return py
+        if venv.exists():
+            shutil.rmtree(venv)
+        env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+        subprocess.run([*_uv(), "venv", "-q", "-p", python, str(venv)], check=True, env=env)
+        subprocess.run([*_uv(), "pip", "install", "-q", "-p", str(py), *requirements], check=True, env=env)
+        stamp.write_text(wanted)
     return py
 
 
