@@ -137,3 +137,14 @@ def test_text_type_inference(empty_ws):
         "urls": "url", "uuids": "uuid", "cats": "categorical", "words": "text"}
     tp = p.columns["stamps"].time
     assert tp.source == "text" and tp.min_ts == "2026-01-01T10:00:00" and sum(tp.rows_per_day.values()) == n
+
+
+def test_approximate_mode_is_marked(empty_ws):
+    empty_ws.con.execute("CREATE TABLE big AS SELECT range AS id, range % 1500 AS mid, range % 3 AS low, "
+                         "range::DOUBLE / 7 AS x FROM range(3000)")
+    p = profile(empty_ws, "big", exact_rows=100)
+    assert not p.exact_distinct
+    assert p.columns["id"].distinct_count == 3000 and not p.columns["id"].distinct_approximate  # key-like: exact
+    assert p.columns["mid"].distinct_approximate and abs(p.columns["mid"].distinct_count - 1500) < 100
+    assert not p.columns["low"].distinct_approximate and p.columns["low"].distinct_count == 3
+    assert p.columns["x"].quantiles_approximate and p.candidate_keys == [["id"]]

@@ -45,17 +45,19 @@ def reference_naive(reference_time: datetime | date | str | None) -> datetime:
 
 
 def profile(ws: Workspace, table: str, *, reference_time: datetime | str | None = None, top_k: int = 10,
-            bins: int = 20) -> TableProfile:
+            bins: int = 20, exact_rows: int = scans.EXACT_ROWS) -> TableProfile:
     """Profile ``table``: per-column statistics, inferred types, candidate keys, time profiles and alerts.
 
     ``reference_time`` (default: now) is what freshness and "future" timestamps are measured against.
+    Tables over ``exact_rows`` rows get HLL distinct counts and approximate quantiles (marked so);
+    key-like columns are always counted exactly.
     """
     started = _time.perf_counter()
     ws.require_table(table)
     ref = reference_naive(reference_time)
     cols = [Col(i, name, dtype) for i, (name, dtype) in enumerate(ws.schema(table).items())]
     n_scans = 1
-    exact = ws.row_count(table) <= scans.EXACT_ROWS
+    exact = ws.row_count(table) <= exact_rows
     table_stats, k = scans.stats_scan(ws, table, cols, exact, ref)
     n_scans += k
     n = int(table_stats["n"])

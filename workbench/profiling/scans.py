@@ -30,7 +30,7 @@ from workbench.workspace import Workspace, quote_ident
 
 QUANTILES = (0.25, 0.5, 0.75)
 #: above this many rows distinct counts and quantiles are approximate (HLL / t-digest) and marked so
-EXACT_ROWS = 1_000_000
+EXACT_ROWS = 100_000
 #: columns with at most this many distinct values get exact top values from one ``histogram()``
 LOW_CARDINALITY = 1_000
 #: a column whose distinct count reaches this share of its non-null count is checked exactly for duplicates
