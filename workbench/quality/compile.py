@@ -49,6 +49,25 @@ class RowCheck:
     columns: list[str]  # columns shown in samples
     #: not-null style: GX reports unexpected_percent over all rows and no missing_count
     count_all: bool = False
+    #: ``unexpected`` is NULL for a NULL value, so on a non-float column it needs no ``considered`` guard
+    null_propagating: bool = False
+
+    def unexpected_rows(self, t: TableInfo) -> str:
+        """Predicate for considered-and-unexpected rows, as short as the semantics allow (it runs per row)."""
+        if self.considered == "TRUE":
+            return self.unexpected
+        if self.null_propagating and t.dtype(self.columns[0]) not in FLOAT_TYPES:
+            return self.unexpected
+        return f"({self.considered}) AND ({self.unexpected})"
+
+    def considered_count(self, t: TableInfo) -> str:
+        """count(*) of the considered rows (``count(col)`` when that is the same thing)."""
+        if self.considered == "TRUE":
+            return "count(*)"
+        col = self.columns[0]
+        if len(self.columns) == 1 and self.considered == t.present(col) and t.dtype(col) not in FLOAT_TYPES:
+            return f"count({t.col(col)})"
+        return f"count(*) FILTER (WHERE {self.considered})"
 
 
 @dataclass
@@ -130,20 +149,20 @@ def row_check(e: ex.Expectation, t: TableInfo, p: Params) -> RowCheck:
         if name == "expect_column_values_to_be_null":
             return RowCheck("TRUE", present, [col], count_all=True)
         if name == "expect_column_values_to_be_between":
-            return RowCheck(present, f"NOT ({_range_predicate(c, k, p, lambda v: t.bind(p, v, col))})", [col])
+            return RowCheck(present, f"NOT ({_range_predicate(c, k, p, lambda v: t.bind(p, v, col))})", [col], null_propagating=True)
         if name in ("expect_column_values_to_be_in_set", "expect_column_values_to_not_be_in_set"):
             values = [v for v in k.value_set if v is not None]
             inside = f"{c} IN ({', '.join(t.bind(p, v, col) for v in values)})" if values else "FALSE"
             bad = f"NOT ({inside})" if name.endswith("to_be_in_set") else inside
-            return RowCheck(present, bad, [col])
+            return RowCheck(present, bad, [col], null_propagating=bool(values))
         if name in ("expect_column_values_to_match_regex", "expect_column_values_to_not_match_regex"):
             match = f"regexp_matches({t.as_text(col)}, {p(k.regex)})"
-            return RowCheck(present, f"NOT {match}" if "_to_match_" in name else match, [col])
+            return RowCheck(present, f"NOT {match}" if "_to_match_" in name else match, [col], null_propagating=True)
         if name == "expect_column_value_lengths_to_be_between":
             length = f"length({t.as_text(col)})"
-            return RowCheck(present, f"NOT ({_range_predicate(length, k, p, p)})", [col])
+            return RowCheck(present, f"NOT ({_range_predicate(length, k, p, p)})", [col], null_propagating=True)
         if name == "expect_column_value_lengths_to_equal":
-            return RowCheck(present, f"length({t.as_text(col)}) <> {p(k.value)}", [col])
+            return RowCheck(present, f"length({t.as_text(col)}) <> {p(k.value)}", [col], null_propagating=True)
     if name == "expect_column_values_to_be_in_other_table":
         other = quote_ident(k.other_table_name)
         probe = (f"NOT EXISTS (SELECT 1 FROM {other} AS __o "
@@ -191,10 +210,6 @@ AGGREGATES = {
 }
 
 
-def _count(predicate: str) -> str:
-    return "count(*)" if predicate == "TRUE" else f"count(*) FILTER (WHERE {predicate})"
-
-
 def compile_expectation(position: int, e: ex.Expectation, t: TableInfo, p: Params,
                         full_relation: str) -> Compiled:
     """The SQL items of one expectation (table/schema checks need none: they read the catalog)."""
@@ -204,9 +219,9 @@ def compile_expectation(position: int, e: ex.Expectation, t: TableInfo, p: Param
     if e.kind == "map" or e.type == "expect_column_values_to_be_in_other_table":
         rc = row_check(e, t, p)
         out.row_check = rc
-        out.items[f"{n}_considered"] = _count(rc.considered)
+        out.items[f"{n}_considered"] = rc.considered_count(t)
         if e.kind == "map":
-            out.items[f"{n}_unexpected"] = f"count(*) FILTER (WHERE ({rc.considered}) AND ({rc.unexpected}))"
+            out.items[f"{n}_unexpected"] = f"count(*) FILTER (WHERE {rc.unexpected_rows(t)})"
         else:  # a correlated probe cannot sit in an aggregate FILTER: count it in a subquery
             out.items[f"{n}_unexpected"] = (
                 f"(SELECT count(*) FROM {t.relation} WHERE ({rc.considered}) AND ({rc.unexpected}))")
@@ -214,7 +229,7 @@ def compile_expectation(position: int, e: ex.Expectation, t: TableInfo, p: Param
     elif e.kind == "unique":
         rc, keys = unique_check(e, t)
         out.row_check = rc
-        out.items[f"{n}_considered"] = _count(rc.considered)
+        out.items[f"{n}_considered"] = rc.considered_count(t)
         first = f", 'keys': min(__k, {SAMPLE_KEYS})" if len(rc.columns) == 1 else ""
         key_alias = f"{keys} AS __k" if len(rc.columns) == 1 else keys
         # one hash aggregate gives the unexpected rows, the duplicated groups and a few duplicated values
