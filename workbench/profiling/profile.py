@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time as _time
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -63,28 +64,9 @@ def profile(ws: Workspace, table: str, *, reference_time: datetime | str | None 
     n = int(table_stats["n"])
     live = [c for c in cols if c.error is None and c.kind != "nested"]
 
-    # distinct counts start as HLL estimates; every one below is then replaced by an exact count
-    distinct = {c.i: min(int(c.stats["ad"]), int(c.stats["nn"])) for c in live}
-    exact_d: set[int] = {c.i for c in live if not c.stats["nn"]}
-    high = [c for c in live if distinct[c.i] > scans.LOW_CARDINALITY
-            and (exact or distinct[c.i] >= scans.KEYLIKE_SHARE * c.stats["nn"])]
-    exact_counts, k = scans.distinct_scan(ws, table, high) if high else ({}, 0)
-    n_scans += k
-    distinct.update(exact_counts)
-    exact_d.update(exact_counts)
-    keylike: dict[int, tuple[int, int, list]] = {}
-    for c in high:  # near-unique but not unique: which values repeat?
-        if scans.KEYLIKE_SHARE * c.stats["nn"] <= distinct[c.i] < c.stats["nn"]:
-            keylike[c.i] = scans.keylike_scan(ws, table, c, top_k)
-            n_scans += 1
-
-    tops = [c for c in live if 0 < distinct[c.i] <= scans.LOW_CARDINALITY]
-    binned = [b for c in live if (b := _bin_plan(c, distinct[c.i], bins))]
-    dist, k = scans.dist_scan(ws, table, tops, binned) if (tops or binned) else ({}, 0)
-    n_scans += k
-    for c in tops:
-        distinct[c.i] = len(dist[f"c{c.i}_tv"])
-        exact_d.add(c.i)
+    counts = _distinct_counts(ws, table, live, exact, bins, top_k)
+    n_scans += counts.scans
+    distinct, dist, binned = counts.distinct, counts.dist, counts.binned
 
     strings = [c for c in live if c.kind == "string" and c.stats["nn"]]
     sample = scans.SAMPLE_ROWS if n > scans.SAMPLE_ROWS else None
@@ -100,7 +82,8 @@ def profile(ws: Workspace, table: str, *, reference_time: datetime | str | None 
     bin_bounds = {c.i: (lo, w, nb) for c, lo, w, nb in binned}
     columns: dict[str, ColumnProfile] = {}
     for c in cols:
-        columns[c.name] = _column(c, n, distinct.get(c.i), c.i not in exact_d and c.i in distinct, not exact, keylike.get(c.i), dist,
+        approx = c.i in distinct and c.i not in counts.exact
+        columns[c.name] = _column(c, n, distinct.get(c.i), approx, not exact, counts.keylike.get(c.i), dist,
                                   bin_bounds.get(c.i), text.get(c.i), times.get(c.i), top_k)
 
     keys, k = candidate_keys(ws, table, columns, n)
@@ -120,6 +103,40 @@ def profile(ws: Workspace, table: str, *, reference_time: datetime | str | None 
 
 
 # --- helpers -------------------------------------------------------------------------------------------
+@dataclass
+class _Counts:
+    distinct: dict[int, int]
+    exact: set[int]
+    keylike: dict[int, tuple[int, int, list]]
+    dist: dict[str, dict]
+    binned: list[tuple[Col, float, float, int]]
+    scans: int
+
+
+def _distinct_counts(ws: Workspace, table: str, live: list[Col], exact: bool, bins: int, top_k: int) -> _Counts:
+    """Distinct counts (HLL first, then exact where it matters), repeated values of near-unique columns,
+    value counts of low-cardinality columns and histogram bins."""
+    distinct = {c.i: min(int(c.stats["ad"]), int(c.stats["nn"])) for c in live}
+    exact_d = {c.i for c in live if not c.stats["nn"]}
+    high = [c for c in live if distinct[c.i] > scans.LOW_CARDINALITY
+            and (exact or distinct[c.i] >= scans.KEYLIKE_SHARE * c.stats["nn"])]
+    counted, n_scans = scans.distinct_scan(ws, table, high) if high else ({}, 0)
+    distinct.update(counted)
+    exact_d.update(counted)
+    keylike = {}
+    for c in high:  # near-unique but not unique: which values repeat?
+        if scans.KEYLIKE_SHARE * c.stats["nn"] <= distinct[c.i] < c.stats["nn"]:
+            keylike[c.i] = scans.keylike_scan(ws, table, c, top_k)
+            n_scans += 1
+    tops = [c for c in live if 0 < distinct[c.i] <= scans.LOW_CARDINALITY]
+    binned = [b for c in live if (b := _bin_plan(c, distinct[c.i], bins))]
+    dist, k = scans.dist_scan(ws, table, tops, binned) if (tops or binned) else ({}, 0)
+    for c in tops:
+        distinct[c.i] = len(dist[f"c{c.i}_tv"])
+        exact_d.add(c.i)
+    return _Counts(distinct, exact_d, keylike, dist, binned, n_scans + k)
+
+
 def _epoch(v: Any) -> float:
     if isinstance(v, datetime):
         return (v if v.tzinfo else v.replace(tzinfo=UTC)).timestamp()
