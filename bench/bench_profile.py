@@ -55,7 +55,8 @@ def peak_mb():
 CONTENDERS = {
     "duckdb SUMMARIZE": """
 import duckdb
-con = duckdb.connect(config={"enable_progress_bar": False})
+con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
 t0 = time.perf_counter(); con.execute(f"CREATE TABLE t AS SELECT * FROM read_parquet('{path}')"); load = time.perf_counter() - t0
 t0 = time.perf_counter(); rows = con.execute("SUMMARIZE t").fetchall(); run = time.perf_counter() - t0
 print(MARK + json.dumps({"load_s": load, "run_s": run, "peak_mb": peak_mb(), "columns": len(rows)}))
