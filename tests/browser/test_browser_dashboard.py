@@ -32,13 +32,13 @@ def test_dashboard_shows_the_simulator_and_explorer_without_code(dashboard, page
     assert problems(page, lab=False) == []
 
     tab = board.locator(".lm-TabBar").first.locator(".lm-TabBar-tab")
-    expect(tab).to_have_text(["Architecture simulator", "Profile explorer", "Data"])
+    expect(tab).to_have_text(["Architecture", "Profile", "Data"])
     use_architecture_simulator(page, board)
-    screenshot(page, screenshots / "dashboard-architecture.png", content="#rendered_cells .jp-Cell")
+    screenshot(page, screenshots / "dashboard-architecture.png", content="#rendered_cells")
 
-    tab.filter(has_text="Profile explorer").click()
+    tab.filter(has_text="Profile").click()
     use_profile_explorer(page, board)
-    screenshot(page, screenshots / "dashboard-profile.png", content="#rendered_cells .jp-Cell")
+    screenshot(page, screenshots / "dashboard-profile.png", content="#rendered_cells")
 
     tab.filter(has_text="Data").click()
     expect(board.locator("table.wb-workspace-summary")).to_contain_text("orders")

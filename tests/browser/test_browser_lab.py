@@ -32,9 +32,8 @@ def lab_page(lab, page):
     shutdown_kernels(lab)
 
 
-@pytest.mark.parametrize("notebook", STEP_NOTEBOOKS)
-def test_step_notebook_runs_and_its_widgets_work_in_jupyterlab(lab, lab_page, screenshots, notebook):
-    page, stem = lab_page, notebook.removesuffix(".ipynb")
+def check_step_notebook(lab, page, screenshots, notebook: str) -> None:
+    stem = notebook.removesuffix(".ipynb")
     open_notebook(page, lab, f"notebooks/{notebook}")
     run_all(page)
 
@@ -52,3 +51,16 @@ def test_step_notebook_runs_and_its_widgets_work_in_jupyterlab(lab, lab_page, sc
     assert not page.console_errors, f"{notebook}: JavaScript errors: {page.console_errors}"
     focus = page.locator(".jp-OutputArea-output:has(> .jupyter-widgets)").last if rendered else None
     screenshot(page, screenshots / f"lab-{stem}.png", focus=focus)
+
+
+# Two classes so that ``pytest -n 2 --dist loadscope`` runs the notebooks on both workers.
+class TestStepNotebooksEven:
+    @pytest.mark.parametrize("notebook", STEP_NOTEBOOKS[0::2])
+    def test_step_notebook_runs_and_its_widgets_work_in_jupyterlab(self, lab, lab_page, screenshots, notebook):
+        check_step_notebook(lab, lab_page, screenshots, notebook)
+
+
+class TestStepNotebooksOdd:
+    @pytest.mark.parametrize("notebook", STEP_NOTEBOOKS[1::2])
+    def test_step_notebook_runs_and_its_widgets_work_in_jupyterlab(self, lab, lab_page, screenshots, notebook):
+        check_step_notebook(lab, lab_page, screenshots, notebook)

@@ -71,8 +71,8 @@ def dashboard(data_dir: str | None = None, workspace_path: str | None = None) ->
         data_dir or os.environ.get(DATA_ENV) or None,
     )
     panels = {
-        "Architecture simulator": architecture_panel(ws),
-        "Profile explorer": profile_explorer(ws),
+        "Architecture": architecture_panel(ws),
+        "Profile": profile_explorer(ws),
         "Data": workspace_panel(ws),
     }
     tabs = widgets.Tab(children=list(panels.values()), titles=list(panels))
