@@ -148,3 +148,19 @@ def test_approximate_mode_is_marked(empty_ws):
     assert p.columns["mid"].distinct_approximate and abs(p.columns["mid"].distinct_count - 1500) < 100
     assert not p.columns["low"].distinct_approximate and p.columns["low"].distinct_count == 3
     assert p.columns["x"].quantiles_approximate and p.candidate_keys == [["id"]]
+
+
+def test_alert_kinds_on_a_synthetic_table(empty_ws):
+    empty_ws.con.execute(
+        "CREATE TABLE a AS SELECT range AS id, 'same' AS const, CASE WHEN range % 4 = 0 THEN range END AS sparse, "
+        "range % 3 AS qty_zero, 'note ' || (range % 300) AS free_text, "
+        "CASE WHEN range % 20 = 0 THEN 'rare' ELSE 'common' END AS flag_text, "
+        "exp(range / 40.0) AS heavy, printf('AB-%03d', range) || CASE WHEN range = 5 THEN 'x' ELSE '' END AS code "
+        "FROM range(400)")
+    p = profile(empty_ws, "a")
+    kinds = {(a.kind, a.column) for a in p.alerts}
+    assert {("constant", "const"), ("high_null_share", "sparse"), ("zeros", "qty_zero"),
+            ("high_cardinality", "free_text"), ("imbalanced", "flag_text"), ("skewed", "heavy"),
+            ("malformed_pattern", "code"), ("unique", "id")} <= kinds
+    assert p.alerts_of("high_null_share", "sparse")[0].count == 300
+    assert p.alerts_of("malformed_pattern", "code")[0].count == 1
