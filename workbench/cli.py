@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_sample_data)
 
     p = sub.add_parser("report", help="run every step notebook with papermill and write the HTML design report")
-    p.add_argument("--params", help="YAML file of notebook parameters (see reports/params.example.yaml)")
+    p.add_argument("--params", help="YAML file of notebook parameters (see params/report.example.yaml)")
     p.add_argument("--out", default="reports")
     p.add_argument("--data-dir", help="folder of data files (default: the bundled sample data)")
     p.add_argument("--notebooks", help="folder of step notebooks (default: the repository's notebooks/)")

@@ -54,7 +54,7 @@ def load_params(path: str | os.PathLike | None) -> dict[str, Any]:
         return {}
     p = Path(path)
     if not p.exists():
-        raise ReportError(f"Parameters file {str(p)!r} does not exist.", hint="See reports/params.example.yaml.")
+        raise ReportError(f"Parameters file {str(p)!r} does not exist.", hint="See params/report.example.yaml.")
     data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
         raise ReportError(f"Parameters file {str(p)!r} must hold a mapping of parameter names to values.")
