@@ -7,7 +7,8 @@ Three contenders in the same run, each a fresh Python process (imports included)
 
 Suite: row count, not-null x3, unique, two ranges, regex on emails, two in-set. Every contender's
 unexpected counts are checked against the others. Time is wall-clock seconds (median of --repeat
-runs); peak memory is the child's maximum resident set size.
+runs) and the child's CPU seconds (user + system: steadier than wall time on a shared machine);
+peak memory is the child's maximum resident set size.
 
     .venv/bin/python bench/bench_quality.py                 # 1M and 10M rows
     .venv/bin/python bench/bench_quality.py --rows 1000000 --repeat 1 --no-gx
@@ -128,8 +129,9 @@ import json, resource, subprocess, sys, time
 t = time.perf_counter()
 p = subprocess.run(sys.argv[1:], capture_output=True, text=True)
 seconds = time.perf_counter() - t
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-print(json.dumps({"rc": p.returncode, "seconds": seconds, "peak_bytes": peak, "stdout": p.stdout, "stderr": p.stderr[-2000:]}))
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"rc": p.returncode, "seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime,
+                  "peak_bytes": usage.ru_maxrss * 1024, "stdout": p.stdout, "stderr": p.stderr[-2000:]}))
 """
 
 
@@ -191,19 +193,21 @@ def main(argv: list[str] | None = None) -> int:
             runs = [measure([*cmd, str(path), str(suite_path), *extra]) for _ in range(args.repeat)]
             counts = runs[0]["result"]["counts"]
             rows_out.append({"rows": n, "name": name, "seconds": statistics.median(r["seconds"] for r in runs),
+                             "cpu": statistics.median(r["cpu_seconds"] for r in runs),
                              "peak_bytes": max(r["peak_bytes"] for r in runs), "counts": counts})
-    print("\n| rows | contender | seconds (median) | peak RSS | vs floor | unexpected counts agree |")
-    print("|---:|---|---:|---:|---:|---|")
+    print("\n| rows | contender | wall s (median) | CPU s (median) | peak RSS | wall vs floor | CPU vs floor | counts agree |")
+    print("|---:|---|---:|---:|---:|---:|---:|---|")
     for r in rows_out:
         floor = next(x for x in rows_out if x["rows"] == r["rows"] and x["name"].startswith("floor"))
         agree = "yes" if r["counts"] == floor["counts"] else f"NO: {r['counts']} vs {floor['counts']}"
-        print(f"| {r['rows']:,} | {r['name']} | {r['seconds']:.2f} | {r['peak_bytes'] / 2**20:,.0f} MiB | "
-              f"{r['seconds'] / floor['seconds']:.2f}x | {agree} |")
+        print(f"| {r['rows']:,} | {r['name']} | {r['seconds']:.2f} | {r['cpu']:.2f} | {r['peak_bytes'] / 2**20:,.0f} MiB | "
+              f"{r['seconds'] / floor['seconds']:.2f}x | {r['cpu'] / floor['cpu']:.2f}x | {agree} |")
     for n in sizes:
         wbr = next(x for x in rows_out if x["rows"] == n and x["name"] == "workbench")
         gxr = next((x for x in rows_out if x["rows"] == n and x["name"].startswith("great")), None)
         if gxr:
-            print(f"{n:,} rows: workbench {gxr['seconds'] / wbr['seconds']:.1f}x faster than GX, "
+            print(f"{n:,} rows: workbench {gxr['seconds'] / wbr['seconds']:.1f}x faster than GX (wall), "
+                  f"{gxr['cpu'] / wbr['cpu']:.1f}x less CPU, "
                   f"{wbr['peak_bytes'] / gxr['peak_bytes']:.2f} of its peak memory")
     print("\ncounts (suite order):", json.dumps({r["rows"]: r["counts"] for r in rows_out if r["name"] == "workbench"}))
     return 0
