@@ -2,6 +2,6 @@ select
     payment_id,
     order_id,
     method as payment_method,
-    amount,
+    cast(amount as decimal(12, 2)) as amount,
     paid_at
 from {{ source('shop', 'payments') }}
