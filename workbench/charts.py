@@ -12,6 +12,7 @@ from pathlib import Path
 
 import altair as alt
 
+from workbench.files import write_atomic
 from workbench.workspace import Workspace, quote_ident
 
 #: set by ``workbench report``: render charts as inline SVG so the HTML report works offline
@@ -49,13 +50,9 @@ def rows_over_time(ws: Workspace, table: str, column: str, grain: str = "day") -
 
 
 def save_chart(chart: alt.TopLevelMixin, path: str | os.PathLike, scale: float = 1.0) -> Path:
-    """Write a chart as PNG or SVG (by suffix) with vl-convert, offline."""
+    """Write a chart as PNG or SVG (by suffix) with vl-convert, offline and atomically."""
     import vl_convert as vlc
 
-    out = Path(path)
     spec = chart.to_json()
-    if out.suffix == ".svg":
-        out.write_text(vlc.vegalite_to_svg(spec), encoding="utf-8")
-    else:
-        out.write_bytes(vlc.vegalite_to_png(spec, scale=scale))
-    return out
+    svg = Path(path).suffix == ".svg"
+    return write_atomic(path, vlc.vegalite_to_svg(spec) if svg else vlc.vegalite_to_png(spec, scale=scale))

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from workbench.charts import OFFLINE_ENV
 from workbench.errors import ReportError
+from workbench.files import write_atomic
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 STEP_NOTEBOOK = re.compile(r"^\d\d_.+\.ipynb$")
@@ -148,10 +149,7 @@ def write_html(notebook: Path | nbformat.NotebookNode, target: Path, title: str 
                             exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or target.stem}})
     body = _strip_remote_scripts(body)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(body, encoding="utf-8")
-    os.replace(tmp, target)
-    return target
+    return write_atomic(target, body)
 
 
 def _strip_remote_scripts(html: str) -> str:

@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
+from workbench.files import write_atomic
+
 ORDERS_PER_SCALE = 2_000
 CUSTOMERS_PER_SCALE = 500
 START = datetime(2026, 10, 1, tzinfo=UTC)
@@ -281,12 +283,12 @@ def generate_sample_data(
         stream, counts, change_ts = _order_events(rng, clean_orders, seed)
         defects.update(counts)
         rows["order_events"] = len(stream)
-        _atomic_write_text(out / "order_events.ndjson", "".join(stream))
+        write_atomic(out / "order_events.ndjson", "".join(stream))
 
     manifest = SampleManifest(seed=seed, scale=scale, snapshot_at=SNAPSHOT_AT.isoformat(), rows=rows,
                               defects=defects, schema_change_from_ts_ms=change_ts)
-    _atomic_write_text(out / "manifest.json", manifest.model_dump_json(indent=2) + "\n")
-    _atomic_write_text(out / "README.md", render_readme(manifest))
+    write_atomic(out / "manifest.json", manifest.model_dump_json(indent=2) + "\n")
+    write_atomic(out / "README.md", render_readme(manifest))
     return manifest
 
 
@@ -414,18 +416,11 @@ def _event_defect_counts(events: list[dict]) -> dict[str, int]:
 
 
 def _write(df: pd.DataFrame, path: Path, fmt: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
     if fmt == "csv":
-        df.to_csv(tmp, index=False, float_format="%.2f", date_format="%Y-%m-%d %H:%M:%S", lineterminator="\n")
+        write_atomic(path, lambda tmp: df.to_csv(tmp, index=False, float_format="%.2f",
+                                                 date_format="%Y-%m-%d %H:%M:%S", lineterminator="\n"))
     else:
-        df.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+        write_atomic(path, lambda tmp: df.to_parquet(tmp, index=False))
 
 
 DEFECT_DOCS: dict[str, str] = {

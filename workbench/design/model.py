@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
@@ -63,6 +62,7 @@ from workbench.design.parts import (  # noqa: F401  (re-exported: the parts are 
     _Model,
 )
 from workbench.errors import DesignError
+from workbench.files import write_atomic
 
 
 # --- the design -------------------------------------------------------------------------------
@@ -166,16 +166,7 @@ class PipelineDesign(_Model):
         if suffix not in (".yaml", ".yml", ".json"):
             raise DesignError(f"Design file {str(p)!r} must end in .yaml, .yml or .json.")
         text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n" if suffix == ".json" else self.to_yaml()
-        p.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, p)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return p
+        return write_atomic(p, text)
 
     def check(self) -> PipelineDesign:
         """Re-validate after in-place edits (assignments are not validated); raises DesignError."""

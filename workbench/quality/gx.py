@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import ExpectationError
+from workbench.files import write_atomic
 from workbench.quality.expectations import Expectation, expectation_class
 from workbench.quality.suite import Suite
 
@@ -151,11 +152,5 @@ def suite_to_gx(suite: Suite, *, version: str = "1", extensions: str = "keep") -
 
 def write_json(data: dict[str, Any], path: str | os.PathLike, *, overwrite: bool = False) -> Path:
     """Write JSON atomically (tmp + rename); refuse to replace an existing file unless ``overwrite``."""
-    out = Path(path)
-    if out.exists() and not overwrite:
-        raise ExpectationError(f"File {str(out)!r} already exists.", hint="Pass overwrite=True to replace it.")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
-    os.replace(tmp, out)
-    return out
+    return write_atomic(path, json.dumps(data, indent=2, default=str) + "\n", overwrite=overwrite,
+                        error=ExpectationError)

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from workbench.errors import ExportError, TransformError
+from workbench.files import write_atomic
 from workbench.transform.spec import ColumnSpec, SingularTest, SourceTable, TestSpec, check_name
 
 GENERIC_TESTS_DIR = Path(__file__).resolve().parent / "generic_tests"
@@ -259,11 +260,7 @@ def _write(out: Path, rel: str, text: str) -> Path:
     if out.resolve() not in target.parents:
         raise ExportError(f"{rel!r} would be written outside the export folder {str(out)!r}.",
                           hint="Model, seed, macro and test names must be plain names inside the project.")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, target)
-    return target
+    return write_atomic(target, text)
 
 
 def export_dbt_project(proj: Any, path: str | os.PathLike, *, duckdb_path: str | None = None,
