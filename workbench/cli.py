@@ -19,7 +19,8 @@ def _sample_data(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from workbench.report import load_params, run_report
 
-    result = run_report(args.out, load_params(args.params), notebooks_dir=args.notebooks, data_dir=args.data_dir)
+    result = run_report(args.out, load_params(args.params), notebooks_dir=args.notebooks, data_dir=args.data_dir,
+                        **({"cell_timeout": args.cell_timeout} if args.cell_timeout else {}))
     print(f"executed {len(result.notebooks)} notebooks into {result.out_dir}")
     print(f"open the design report: {result.report_html}")
     return 0
@@ -98,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="reports")
     p.add_argument("--data-dir", help="folder of data files (default: the bundled sample data)")
     p.add_argument("--notebooks", help="folder of step notebooks (default: the repository's notebooks/)")
+    p.add_argument("--cell-timeout", type=int,
+                   help="seconds a notebook cell may run before the report fails (default 600)")
     p.set_defaults(func=_report)
 
     p = sub.add_parser("profile", help="profile data files")

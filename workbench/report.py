@@ -62,6 +62,10 @@ def load_params(path: str | os.PathLike | None) -> dict[str, Any]:
     return data
 
 
+#: seconds one report cell may run (the bundled sample's slowest takes a few seconds)
+CELL_TIMEOUT = 600
+
+
 def run_report(
     out_dir: str | os.PathLike = "reports",
     params: dict[str, Any] | None = None,
@@ -69,8 +73,13 @@ def run_report(
     notebooks_dir: str | os.PathLike | None = None,
     data_dir: str | os.PathLike | None = None,
     kernel_name: str | None = None,
+    cell_timeout: int = CELL_TIMEOUT,
 ) -> ReportResult:
-    """Run every step notebook in order and write the executed notebooks and HTML report to ``out_dir``."""
+    """Run every step notebook in order and write the executed notebooks and HTML report to ``out_dir``.
+
+    A cell that runs longer than ``cell_timeout`` seconds (or a kernel that stops answering) fails the
+    report with a ReportError naming the notebook, instead of waiting forever.
+    """
     import papermill as pm
 
     from workbench.session import sample_data_dir
@@ -98,8 +107,12 @@ def run_report(
             try:
                 pm.execute_notebook(
                     str(nb), str(target), parameters=nb_params, cwd=str(nb.parent), kernel_name=kernel_name,
-                    progress_bar=False, report_mode=False,
+                    progress_bar=False, report_mode=False, execution_timeout=cell_timeout,
                 )
+            except TimeoutError as exc:
+                raise ReportError(f"Notebook {nb.name!r} did not finish a cell within {cell_timeout} s "
+                                  f"({str(exc).splitlines()[0] if str(exc) else 'no reply from the kernel'}).",
+                                  hint=f"Open {target} to see where it stopped; raise cell_timeout for large data.") from exc
             except pm.PapermillExecutionError as exc:
                 raise ReportError(
                     f"Notebook {nb.name!r} failed in cell {exc.cell_index} (execution count {exc.exec_count}, "

@@ -99,6 +99,20 @@ def test_record_quality_splits_suites_per_layer_and_keeps_gate_and_results(datas
     assert len(back.expectations) == len(exported.expectations)
 
 
+def test_record_quality_names_a_layered_suite_once_and_keeps_the_sample_gate(dataset):
+    ws, _ = dataset
+    layered = wb.Suite(name="orders.transform", layer="transform", expectations=[
+        {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "order_id"}}])
+    plain = wb.Suite(name="orders", expectations=[
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "order_id"}, "layer": "source"}])
+    result = wb.validate(ws, "orders", layered)
+    d = PipelineDesign().record_quality([layered, plain], gate=wb.Gate.of("sample", fraction=0.25), results=[result])
+    assert [(s.name, s.layer, s.table) for s in d.quality.suites] == [
+        ("orders_transform", "transform", "orders"), ("orders_source", "source", "orders")]
+    assert (d.quality.gate, d.quality.sample_fraction) == ("sample", 0.25)
+    assert d.quality.suites[0].last_result == ("passed" if result.success else "failed")
+
+
 def test_record_cdc_keeps_apply_counts_that_reconcile(sample_dir):
     from workbench.session import open_workspace
 

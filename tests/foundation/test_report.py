@@ -49,6 +49,14 @@ def test_failing_cell_names_notebook_and_cell(tmp_path):
         run_report(tmp_path / "out", notebooks_dir=notebooks)
 
 
+def test_a_cell_that_never_finishes_fails_the_report_by_name(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    _notebook(notebooks / "01_stuck.ipynb", "import time\ntime.sleep(60)")
+    with pytest.raises(ReportError, match=r"(?s)'01_stuck.ipynb' did not finish a cell within 2 s.*raise cell_timeout"):
+        run_report(tmp_path / "out", notebooks_dir=notebooks, cell_timeout=2)
+
+
 def test_no_notebooks_is_a_clear_error(tmp_path):
     with pytest.raises(ReportError, match="No step notebooks"):
         step_notebooks(tmp_path)

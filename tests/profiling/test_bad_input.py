@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench.errors import TableNotFoundError
+from workbench.errors import ProfileError, TableNotFoundError
 from workbench.profiling import profile, profile_dataset, suggest_expectations
 
 
@@ -13,6 +13,18 @@ def test_unknown_table_names_the_fix(empty_ws):
     empty_ws.load(pd.DataFrame({"a": [1]}), name="orders")
     with pytest.raises(TableNotFoundError, match="Did you mean 'orders'"):
         profile(empty_ws, "order")
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"bins": 0}, "Profiling 'orders': bins=0 must be a whole number >= 1"),
+    ({"top_k": -1}, "top_k=-1 must be a whole number >= 1"),
+    ({"exact_rows": 1.5}, "exact_rows=1.5 must be a whole number >= 0"),
+    ({"reference_time": "yesterday"}, "reference_time 'yesterday' is not an ISO date.*'2026-11-01'"),
+])
+def test_bad_arguments_name_the_table_and_the_fix(empty_ws, kwargs, message):
+    empty_ws.load(pd.DataFrame({"a": [1, 2, 3]}), name="orders")
+    with pytest.raises(ProfileError, match=message):
+        profile(empty_ws, "orders", **kwargs)
 
 
 def test_empty_table(empty_ws):

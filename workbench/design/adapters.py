@@ -310,7 +310,8 @@ def record_quality(design: PipelineDesign, suites: Any, gate: Any = None, result
             by_layer.setdefault(layer, []).append(Expectation(type=e["type"], kwargs=dict(e.get("kwargs") or {}),
                                                               severity=severity, meta=meta))
         for layer, exps in by_layer.items():
-            name = _snake(f"{doc['name']}_{layer}")
+            base = _snake(doc["name"])
+            name = base if base.endswith(f"_{layer}") else f"{base}_{layer}"
             out[name] = QualitySuite(name=name, layer=layer, table=table, expectations=exps)
     design.quality.suites = list(out.values())
     if gate is not None:

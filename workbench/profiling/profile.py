@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from workbench.errors import ProfileError
 from workbench.profiling import scans
 from workbench.profiling.alerts import table_alerts
 from workbench.profiling.keys import candidate_keys
@@ -37,7 +38,11 @@ def reference_naive(reference_time: datetime | date | str | None) -> datetime:
     if reference_time is None or reference_time == "":
         return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     if isinstance(reference_time, str):
-        reference_time = datetime.fromisoformat(reference_time.replace("Z", "+00:00"))
+        try:
+            reference_time = datetime.fromisoformat(reference_time.replace("Z", "+00:00"))
+        except ValueError:
+            raise ProfileError(f"reference_time {reference_time!r} is not an ISO date or timestamp.",
+                               hint="Write it like '2026-11-01' or '2026-11-01T00:00:00+00:00'.") from None
     if not isinstance(reference_time, datetime):
         reference_time = datetime(reference_time.year, reference_time.month, reference_time.day)
     if reference_time.tzinfo is not None:
@@ -55,6 +60,10 @@ def profile(ws: Workspace, table: str, *, reference_time: datetime | str | None 
     """
     started = _time.perf_counter()
     ws.require_table(table)
+    for name, value, least in (("top_k", top_k, 1), ("bins", bins, 1), ("exact_rows", exact_rows, 0)):
+        if not isinstance(value, int) or value < least:
+            raise ProfileError(f"Profiling {table!r}: {name}={value!r} must be a whole number >= {least}.",
+                               hint=f"Leave {name} out for the default.")
     ref = reference_naive(reference_time)
     cols = [Col(i, name, dtype) for i, (name, dtype) in enumerate(ws.schema(table).items())]
     n_scans = 1

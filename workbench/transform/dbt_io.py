@@ -17,6 +17,7 @@ import yaml
 
 from workbench.errors import ExportError, TransformError
 from workbench.files import write_atomic
+from workbench.transform.project import inherited_config
 from workbench.transform.spec import ColumnSpec, SingularTest, SourceTable, TestSpec, check_name
 
 GENERIC_TESTS_DIR = Path(__file__).resolve().parent / "generic_tests"
@@ -63,20 +64,6 @@ def _columns(entries: list[dict[str, Any]] | None, target: str) -> tuple[dict[st
         cols[name] = ColumnSpec(name=name, description=c.get("description") or "", data_type=c.get("data_type"))
         tests += parse_test_entries(c.get("data_tests") or c.get("tests"), target, name)
     return cols, tests
-
-
-def _walk_config(tree: dict[str, Any], parts: list[str]) -> dict[str, Any]:
-    from workbench.transform.project import _merge_level
-
-    cfg: dict[str, Any] = {}
-    node: Any = tree or {}
-    _merge_level(cfg, node)
-    for part in parts:
-        if not isinstance(node, dict) or not isinstance(node.get(part), dict):
-            break
-        node = node[part]
-        _merge_level(cfg, node)
-    return cfg
 
 
 def _files(root: Path, dirs: list[str], suffixes: tuple[str, ...]) -> list[tuple[Path, Path]]:
@@ -133,7 +120,7 @@ def load_dbt_project(path: str | os.PathLike):
         folder = f.parent.relative_to(base).as_posix()
         folder = "" if folder == "." else folder
         spec = proj.add_seed(seed, f, folder=folder)
-        seed_cfg = _walk_config(proj.seed_folder_config, [p for p in folder.split("/") if p] + [seed])
+        seed_cfg = inherited_config(proj.seed_folder_config, [p for p in folder.split("/") if p] + [seed])
         spec.config = seed_cfg
         spec.column_types = dict(seed_cfg.get("column_types") or {})
 

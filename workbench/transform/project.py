@@ -174,16 +174,7 @@ class TransformProject:
 
     def folder_config_for(self, model: ModelSpec) -> dict[str, Any]:
         """Config inherited from dbt_project.yml for the model's folder path (``+materialized`` etc.)."""
-        cfg: dict[str, Any] = {}
-        node: Any = self.folder_config
-        parts = [p for p in model.folder.split("/") if p] + [model.name]
-        _merge_level(cfg, node)
-        for part in parts:
-            if not isinstance(node, dict) or not isinstance(node.get(part), dict):
-                break
-            node = node[part]
-            _merge_level(cfg, node)
-        return cfg
+        return inherited_config(self.folder_config, [p for p in model.folder.split("/") if p] + [model.name])
 
     def config_for(self, name: str) -> dict[str, Any]:
         """Effective config: defaults < dbt_project.yml folders < model properties < config() in the SQL."""
@@ -442,6 +433,19 @@ class TransformProject:
     def __repr__(self) -> str:
         return (f"TransformProject({self.name!r}, models={len(self.models)}, seeds={len(self.seeds)}, "
                 f"sources={len(self.sources)}, tests={len(self.tests) + len(self.singular_tests)})")
+
+
+def inherited_config(tree: dict[str, Any] | None, parts: list[str]) -> dict[str, Any]:
+    """dbt_project.yml config for the node at ``parts`` (folders, then name): each level overrides the last."""
+    cfg: dict[str, Any] = {}
+    node: Any = tree or {}
+    _merge_level(cfg, node)
+    for part in parts:
+        if not isinstance(node, dict) or not isinstance(node.get(part), dict):
+            break
+        node = node[part]
+        _merge_level(cfg, node)
+    return cfg
 
 
 def _merge_level(cfg: dict[str, Any], level: dict[str, Any]) -> None:
