@@ -38,6 +38,10 @@ class DataSourceError(WorkbenchError):
     """A file or DataFrame could not be loaded (missing, empty, unsupported, garbled)."""
 
 
+class WorkspaceLockedError(WorkbenchError):
+    """A workspace file is held open for writing by another process (DuckDB allows one writer)."""
+
+
 class TableExistsError(WorkbenchError):
     """A table name is already taken in the workspace."""
 

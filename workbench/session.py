@@ -42,13 +42,21 @@ def data_files(data_dir: str | os.PathLike) -> list[Path]:
     )
 
 
-def open_workspace(workspace_path: str | os.PathLike | None = None, data_dir: str | os.PathLike | None = None) -> Workspace:
+def open_workspace(workspace_path: str | os.PathLike | None = None, data_dir: str | os.PathLike | None = None,
+                   *, read_only: bool = False) -> Workspace:
     """A workspace (in memory when ``workspace_path`` is empty) holding every table of ``data_dir``.
 
     Tables already present are kept as they are, so re-running a notebook against a persisted
-    workspace never reloads or duplicates data.
+    workspace never reloads or duplicates data. ``read_only`` opens a saved workspace as it is
+    (several processes may then read it at once) and loads nothing.
     """
     configure_charts()
+    if read_only and workspace_path:
+        ws = Workspace(workspace_path, read_only=True)
+        if not ws.tables():
+            raise DataSourceError(f"Workspace {str(workspace_path)!r} holds no tables.",
+                                  hint="Fill it first, e.g. `workbench report` writes reports/workbench.duckdb.")
+        return ws
     ws = Workspace(workspace_path or None)
     folder = Path(data_dir) if data_dir else sample_data_dir()
     present = set(ws.tables())

@@ -21,6 +21,7 @@ from workbench.errors import (
     DataSourceError,
     TableExistsError,
     TableNotFoundError,
+    WorkspaceLockedError,
     did_you_mean,
 )
 
@@ -64,7 +65,18 @@ class Workspace:
         self.path = str(path) if path not in (None, "", ":memory:") else None
         if self.path:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(self.path or ":memory:", read_only=read_only)
+        try:
+            self.con = duckdb.connect(self.path or ":memory:", read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            holder = re.search(r"held in (.+?\(PID \d+\))", str(exc))
+            raise WorkspaceLockedError(
+                f"Workspace {self.path!r} is open in another process"
+                f"{' (' + holder.group(1) + ')' if holder else ''}; DuckDB lets one process write a file at a time.",
+                hint="Shut down the other notebook's kernel (Kernel > Shut Down Kernel), or open this one "
+                     "read-only with wb.Workspace(path, read_only=True) once nothing writes to it.",
+            ) from None
 
     # --- introspection ------------------------------------------------------------
     def __repr__(self) -> str:

@@ -65,10 +65,15 @@ def architecture_panel(ws: Workspace) -> widgets.Widget:
 
 
 def dashboard(data_dir: str | None = None, workspace_path: str | None = None) -> widgets.Widget:
-    """The dashboard over ``data_dir`` (default: ``$WORKBENCH_APP_DATA_DIR``, else the bundled sample)."""
+    """The dashboard over ``data_dir`` (default: ``$WORKBENCH_APP_DATA_DIR``, else the bundled sample).
+
+    A saved workspace (``workspace_path`` or ``$WORKBENCH_APP_WORKSPACE``) is opened read-only, so every
+    browser tab (each its own Voilà kernel) can read it at once; the dashboard never writes to it.
+    """
     ws = open_workspace(
         workspace_path or os.environ.get(WORKSPACE_ENV) or None,
         data_dir or os.environ.get(DATA_ENV) or None,
+        read_only=True,
     )
     panels = {
         "Architecture": architecture_panel(ws),
