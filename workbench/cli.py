@@ -133,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--no-browser", action="store_true", help="do not open a browser; just print the URL")
     p.add_argument("--data-dir", help="folder of data files (default: the bundled sample data)")
-    p.add_argument("--workspace", help=".duckdb workspace to open (default: in memory)")
+    p.add_argument("--workspace", help="saved .duckdb workspace to explore, opened read-only (default: --data-dir in memory)")
     p.add_argument("--token", help="access token (default: a random one, printed in the URL)")
     p.set_defaults(func=_app)
     return parser
