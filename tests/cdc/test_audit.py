@@ -49,6 +49,7 @@ def test_audit_shows_the_rows_a_non_idempotent_append_duplicates(ws):
                               "WHERE created_at < TIMESTAMP '2026-10-04' GROUP BY ALL ORDER BY ALL").fetchall()
     assert [(r["d"], r["orders"]) for r in a.diff.added] == expected
     assert "NOT idempotent" in a.summary()
+    assert a.cause is None  # whole rows were duplicated: not a floating-point matter
 
 
 def test_audit_passes_replace_and_apply(ws):
@@ -66,3 +67,20 @@ def test_diff_tables_is_a_multiset_difference(empty_ws):
     d = diff_tables(empty_ws, "a", "b")
     assert (d.added_count, d.removed_count) == (1, 2)
     assert d.added == [{"x": 3}] and d.removed == [{"x": 1}, {"x": 2}]
+
+
+def test_audit_names_floating_point_drift_as_the_cause(empty_ws):
+    sums = iter([0.1 + 0.2, 0.3])  # the same total summed in two orders, as parallel DOUBLE sums may be
+
+    def rebuild(w):
+        w.con.execute("CREATE OR REPLACE TABLE revenue AS SELECT 1 AS store_id, ?::DOUBLE AS revenue, 'x' AS tag",
+                      [next(sums)])
+
+    a = audit_idempotency(empty_ws, "revenue", rebuild)
+    assert not a.idempotent and a.diff.added_count == a.diff.removed_count == 1
+    assert a.cause.startswith("only the floating-point column(s) revenue differ")
+    assert "DECIMAL" in a.summary()
+    exact = iter([0.1 + 0.2, 0.3])
+    b = audit_idempotency(empty_ws, "revenue", lambda w: w.con.execute(
+        "CREATE OR REPLACE TABLE revenue AS SELECT 1 AS store_id, CAST(? AS DECIMAL(18, 2)) AS revenue", [next(exact)]))
+    assert b.idempotent and b.cause is None

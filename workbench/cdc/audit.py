@@ -72,6 +72,8 @@ class AuditResult(BaseModel):
     row_counts: list[int]
     idempotent: bool
     diff: TableDiff | None = None
+    #: why the runs differ, when the workbench can tell (e.g. only floating-point columns drift)
+    cause: str | None = None
 
     def summary(self) -> str:
         head = (f"{self.table}: {'idempotent' if self.idempotent else 'NOT idempotent'} over {self.runs} runs "
@@ -80,6 +82,7 @@ class AuditResult(BaseModel):
         if self.diff is None:
             return head
         lines = [head, f"  second run added {self.diff.added_count} row(s), removed {self.diff.removed_count}"]
+        lines += [f"  cause: {self.cause}"] if self.cause else []
         lines += [f"  + {r}" for r in self.diff.added[:5]] + [f"  - {r}" for r in self.diff.removed[:5]]
         return "\n".join(lines)
 
@@ -115,6 +118,30 @@ def audit_idempotency(ws: Workspace, table: str, run: Callable[[Workspace], Any]
                 ws.con.execute(f"CREATE TEMP TABLE {quote_ident(snapshot)} AS SELECT * FROM {quote_ident(table)}")
         idempotent = len(set(checksums)) == 1
         diff = None if idempotent else diff_tables(ws, snapshot, table, limit=limit)
+        cause = None if idempotent else _float_drift(ws, snapshot, table, exclude)
     finally:
         ws.con.execute(f"DROP TABLE IF EXISTS {quote_ident(snapshot)}")
-    return AuditResult(table=table, runs=runs, checksums=checksums, row_counts=counts, idempotent=idempotent, diff=diff)
+    return AuditResult(table=table, runs=runs, checksums=checksums, row_counts=counts, idempotent=idempotent,
+                       diff=diff, cause=cause)
+
+
+FLOAT_TYPES = {"DOUBLE", "FLOAT", "REAL"}
+
+
+def _float_drift(ws: Workspace, before: str, after: str, exclude: Sequence[str]) -> str | None:
+    """A cause when the two runs agree on every column except floating-point ones, else None."""
+    schema = ws.schema(after)
+    floats = [c for c, t in schema.items() if t in FLOAT_TYPES and c not in set(exclude)]
+    rest = [c for c in schema if c not in set(floats) | set(exclude)]
+    if not floats or not rest:
+        return None
+    sel = ", ".join(quote_ident(c) for c in rest)
+    differs = ws.con.execute(
+        f"SELECT EXISTS (SELECT {sel} FROM {quote_ident(before)} EXCEPT ALL SELECT {sel} FROM {quote_ident(after)}) "
+        f"OR EXISTS (SELECT {sel} FROM {quote_ident(after)} EXCEPT ALL SELECT {sel} FROM {quote_ident(before)})"
+    ).fetchone()[0]
+    if differs:
+        return None
+    return (f"only the floating-point column(s) {', '.join(floats)} differ. DuckDB adds DOUBLE values in "
+            "parallel, so a sum can change in its last digit from run to run; store amounts and their sums as "
+            "DECIMAL (e.g. CAST(amount AS DECIMAL(18, 2))) to make re-runs exact.")
