@@ -53,6 +53,31 @@ DAGSTER = textwrap.dedent('''
     print("RESULT" + json.dumps(out))
 ''')
 
+PREFECT = textwrap.dedent('''
+    import importlib, json, os, sys
+    from datetime import datetime, timezone
+    from pathlib import Path
+    sys.path.insert(0, str(Path(sys.argv[1]).parent))  # imported as a deployment would: by file location
+    mod = importlib.import_module(Path(sys.argv[1]).stem)
+    marks, failing = sys.argv[2], sys.argv[3]
+    planned = {"retries": mod.run_step.retries, "retry_delay": mod.run_step.retry_delay_seconds,
+               "timeout": mod.run_step.timeout_seconds}
+    # every step leaves a mark holding its window instead of calling the real tools; one step may fail
+    mod.STEPS = [(sid, f'echo "$WINDOW_START $WINDOW_END" > "{marks}/{sid}"' + (" && exit 3" if sid == failing else ""),
+                  up, desc) for sid, _, up, desc in mod.STEPS]
+    mod.run_step = mod.run_step.with_options(retries=0)  # the planned retries would wait retry_delay each
+    flow = getattr(mod, os.environ["FLOW_NAME"])
+    try:
+        returned, error = flow(start=datetime(2026, 10, 1, tzinfo=timezone.utc),
+                               end=datetime(2026, 10, 2, tzinfo=timezone.utc)), None
+    except Exception as exc:
+        returned, error = None, f"{type(exc).__name__}: {str(exc)[:300]}"
+    deployment = flow.to_deployment(name="check", cron=mod.CRON)
+    windows = {m: open(os.path.join(marks, m)).read().split() for m in os.listdir(marks)}
+    print("RESULT" + json.dumps({"flow": flow.name, "returned": returned, "error": error, "windows": windows,
+                                 "planned": planned, "crons": [s.schedule.cron for s in deployment.schedules]}))
+''')
+
 MERMAID = textwrap.dedent('''
     import { readFileSync } from "node:fs";
     import { JSDOM } from "jsdom";
@@ -123,6 +148,33 @@ def test_dagster_definitions_load_in_real_dagster(tmp_path):
                                 "sink_fct_orders_sink_gate": "sink_fct_orders"}
     assert design.orchestration.pipeline_id in result["jobs"]
     assert result["schedules"] == [f"{design.orchestration.pipeline_id}_schedule:0 * * * *"]
+
+
+def test_prefect_flow_runs_in_real_prefect_and_a_failed_gate_stops_what_follows(tmp_path):
+    design = PipelineDesign.load(FIXTURES / "batch_design.yaml")
+    design.orchestration.tool = "prefect"
+    flow_file = design.export(tmp_path / "out", targets="prefect")["prefect"][0]
+    py = peer_python("prefect", ["prefect>=3,<4"])
+    (tmp_path / "run.py").write_text(PREFECT)
+    env = {"PREFECT_HOME": str(tmp_path / "prefect_home"), "FLOW_NAME": design.orchestration.pipeline_id,
+           "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "300", "PREFECT_LOGGING_LEVEL": "WARNING"}
+    plan = build_plan(design)
+    runs = {}
+    for failing in ("none", "quality_gate_source"):
+        marks = tmp_path / f"marks_{failing}"
+        marks.mkdir()
+        runs[failing] = _result(run_peer(py, [str(py), str(tmp_path / "run.py"), flow_file, str(marks), failing],
+                                         env=env, timeout=600))
+    ok, stopped = runs["none"], runs["quality_gate_source"]
+    o = design.orchestration
+    assert ok["flow"] == o.pipeline_id and ok["error"] is None
+    assert ok["returned"] == [s.id for s in plan]
+    assert {tuple(w) for w in ok["windows"].values()} == {("2026-10-01T00:00:00+00:00", "2026-10-02T00:00:00+00:00")}
+    assert ok["planned"] == {"retries": o.retries, "retry_delay": o.retry_delay_seconds, "timeout": o.timeout_seconds}
+    assert ok["crons"] == [o.cron]
+    assert stopped["error"] and "quality_gate_source" in stopped["error"]
+    extracts = {s.id for s in plan if s.kind == "extract"}
+    assert set(stopped["windows"]) == extracts | {"quality_gate_source"}  # nothing after the failed gate ran
 
 
 @pytest.mark.skipif(not (shutil.which("node") and shutil.which("npm")), reason="node and npm are not installed")

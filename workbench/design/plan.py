@@ -64,6 +64,53 @@ def extract_command(d: PipelineDesign, source: str, schema: str) -> str:
     return cmd + (f" --since '{since}' --until '{{{{ data_interval_end }}}}'" if since else "")
 
 
+#: Airflow's run-window macros in extract commands, and the environment variables other orchestrators set instead
+WINDOW_MACROS = {"{{ data_interval_start }}": "${WINDOW_START}", "{{ data_interval_end }}": "${WINDOW_END}"}
+#: seconds one scheduled run covers, per preset (a month or year is rounded up: overlap re-reads, never skips)
+PRESET_SECONDS = {"@hourly": 3600, "@daily": 86400, "@midnight": 86400, "@weekly": 7 * 86400,
+                  "@monthly": 31 * 86400, "@yearly": 366 * 86400, "@annually": 366 * 86400}
+
+
+def portable_command(command: str) -> str:
+    """``command`` with Airflow's window macros replaced by ``"${WINDOW_START}"`` / ``"${WINDOW_END}"``.
+
+    A macro Airflow substitutes inside single quotes becomes a double-quoted variable, which the shell expands.
+    """
+    for macro, env in WINDOW_MACROS.items():
+        command = command.replace(f"'{macro}'", f'"{env}"').replace(macro, env)
+    return command
+
+
+def window_seconds(d: PipelineDesign) -> int:
+    """How far back an incremental extract reaches: at least one schedule period, so no change is skipped.
+
+    Extracts and loads are idempotent by key, so a window longer than the period re-reads rows but never
+    duplicates them. A cron expression counts by its coarsest restricted field (month, day, weekday), else by
+    its finest step: ``*/N`` minutes, hourly, every N hours or daily.
+    """
+    o = d.orchestration
+    if o.schedule in PRESET_SECONDS:
+        return PRESET_SECONDS[o.schedule]
+    if not o.cron:
+        return 86400
+    minute, hour, day, month, weekday = o.cron.split()
+    if month != "*":
+        return 366 * 86400
+    if day != "*":
+        return 31 * 86400
+    if weekday != "*":
+        return 7 * 86400
+    if minute.startswith("*/") and minute[2:].isdigit():
+        return 60 * int(minute[2:])
+    if minute == "*":
+        return 60
+    if hour == "*":
+        return 3600
+    if hour.startswith("*/") and hour[2:].isdigit():
+        return 3600 * int(hour[2:])
+    return 86400
+
+
 def build_plan(d: PipelineDesign) -> list[Step]:
     """The ordered steps of the pipeline."""
     steps: list[Step] = []

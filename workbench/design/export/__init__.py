@@ -19,6 +19,7 @@ from workbench.design.export import (
     airflow,
     dagster,
     dbt,
+    dbt_cloud,
     debezium,
     design_file,
     document,
@@ -28,6 +29,7 @@ from workbench.design.export import (
     kafka,
     mermaid,
     playbook,
+    prefect,
 )
 from workbench.design.export.base import Output
 from workbench.errors import ExportError, did_you_mean
@@ -59,6 +61,10 @@ TARGETS: dict[str, Target] = {t.name: t for t in (
     Target("airflow", "Airflow 3 DAG file", airflow.write, lambda d: d.orchestration.tool == "airflow"),
     Target("dagster", "Dagster definitions module (assets, asset checks)", dagster.write,
            lambda d: d.orchestration.tool == "dagster"),
+    Target("prefect", "Prefect 3 flow (a task per step) and prefect.yaml deployment", prefect.write,
+           lambda d: d.orchestration.tool == "prefect"),
+    Target("dbt_cloud", "dbt Cloud job (API v2 payload) and its create script", dbt_cloud.write,
+           lambda d: d.orchestration.tool == "dbt_cloud"),
     Target("dbt", "dbt project (dbt-duckdb profile)", dbt.write,
            lambda d: d.transforms.tool == "dbt" and bool(d.transforms.models)),
     Target("kafka", "Kafka topics YAML and kafka-topics.sh", kafka.write, lambda d: bool(d.streaming.topics)),
