@@ -16,7 +16,7 @@ from peers import ROOT, VENVS, peer_python, run_peer
 
 from workbench.design import PipelineDesign
 from workbench.design.export import mermaid
-from workbench.design.plan import build_plan
+from workbench.design.plan import WINDOW_ENV, build_plan
 
 pytestmark = [pytest.mark.interop, pytest.mark.slow]
 
@@ -34,7 +34,8 @@ DAGBAG = textwrap.dedent('''
         out["dags"][dag_id] = {
             "schedule": str(getattr(dag, "schedule", None)), "catchup": dag.catchup, "tags": sorted(dag.tags),
             "tasks": {t.task_id: {"upstream": sorted(t.upstream_task_ids), "retries": t.retries,
-                                  "retry_delay": t.retry_delay.total_seconds(), "type": type(t).__name__}
+                                  "retry_delay": t.retry_delay.total_seconds(), "type": type(t).__name__,
+                                  "env": getattr(t, "env", None), "append_env": getattr(t, "append_env", None)}
                       for t in dag.tasks}}
     print("RESULT" + json.dumps(out))
 ''')
@@ -126,6 +127,10 @@ def test_airflow_dag_loads_in_real_airflow3_with_the_planned_tasks(fixture, tmp_
     assert dag["tasks"]["quality_gate_source"]["upstream"] == sorted(s.id for s in plan if s.kind == "extract")
     assert dag["tasks"]["dbt_build"]["upstream"] == ["quality_gate_source"]
     assert dag["tasks"]["quality_gate_transform"]["upstream"] == ["dbt_build"]
+    windowed = {s.id for s in plan if "${WINDOW_START}" in s.command}
+    assert bool(windowed) == (design.cdc.method == "timestamp")  # polling extracts read the run's data interval
+    for step in windowed:
+        assert (dag["tasks"][step]["env"], dag["tasks"][step]["append_env"]) == (WINDOW_ENV, True)
 
 
 def test_dagster_definitions_load_in_real_dagster(tmp_path):

@@ -12,8 +12,9 @@ import pytest
 import yaml
 
 from workbench.design.export import prefect
+from workbench.design.export.airflow import dag_source
 from workbench.design.export.dbt_cloud import job_payload
-from workbench.design.plan import build_plan, portable_command, window_seconds
+from workbench.design.plan import WINDOW_ENV, build_plan, extract_command, window_seconds
 
 
 def _steps_literal(source: str) -> list[tuple]:
@@ -32,7 +33,7 @@ def test_prefect_flow_has_every_planned_step_in_order_with_its_upstream(batch_de
     plan = build_plan(batch_design)
     steps = _steps_literal(source)
     assert [(s[0], s[2]) for s in steps] == [(s.id, s.upstream) for s in plan]
-    assert [s[1] for s in steps] == [portable_command(s.command) for s in plan]
+    assert [s[1] for s in steps] == [s.command for s in plan]
     assert "{{" not in "".join(s[1] for s in steps)  # no Airflow macro left for bash to choke on
     o = batch_design.orchestration
     assert f"@task(retries={o.retries}, retry_delay_seconds={o.retry_delay_seconds}, " \
@@ -44,14 +45,18 @@ def test_prefect_flow_has_every_planned_step_in_order_with_its_upstream(batch_de
     assert deployment["schedules"] == [{"cron": o.cron, "timezone": "UTC", "active": True}]
 
 
-def test_window_macros_become_shell_variables_the_shell_expands():
-    command = "python -m pipeline.extract --since '{{ data_interval_start }}' --until '{{ data_interval_end }}'"
-    portable = portable_command(command)
-    assert portable == 'python -m pipeline.extract --since "${WINDOW_START}" --until "${WINDOW_END}"'
-    done = subprocess.run(["bash", "-c", portable.replace("python -m pipeline.extract", "echo")],
-                          env={**os.environ, "WINDOW_START": "2026-10-01T00:00:00", "WINDOW_END": "2026-10-02T00:00:00"},
+def test_the_run_window_reaches_extracts_as_shell_variables_in_every_orchestrator(batch_design):
+    batch_design.cdc.method = "timestamp"
+    command = extract_command(batch_design, "orders", "public")
+    assert command.endswith('--since "${WINDOW_START}" --until "${WINDOW_END}"')
+    done = subprocess.run(["bash", "-c", command.replace("python -m pipeline.extract", "echo")],
+                          env={**os.environ, "WINDOW_START": "2026-10-01T00:00:00", "WINDOW_END": "2026-10-02T00:00:00",
+                               "PIPELINE_DATA_DIR": "/data"},
                           capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["--since", "2026-10-01T00:00:00", "--until", "2026-10-02T00:00:00"]
+    assert done.stdout.split()[-4:] == ["--since", "2026-10-01T00:00:00", "--until", "2026-10-02T00:00:00"]
+    dag = dag_source(batch_design)  # Airflow fills the variables from its data interval
+    assert f"env={WINDOW_ENV!r},\n        append_env=True," in dag
+    assert dag.count("append_env=True") == sum(s.kind == "extract" for s in build_plan(batch_design))
 
 
 @pytest.mark.parametrize(("schedule", "seconds"), [

@@ -59,26 +59,20 @@ def extract_command(d: PipelineDesign, source: str, schema: str) -> str:
     if d.cdc.method == "log":
         return (f'curl -fsS "${ENV_CONNECT}/connectors/{d.cdc.connector_name}/status" '
                 '| grep -q \'"state":"RUNNING"\'')
-    since = "{{ data_interval_start }}" if d.cdc.method == "timestamp" else ""
     cmd = f'python -m pipeline.extract --table {schema}.{source} --out "${ENV_DATA}/{source}.parquet"'
-    return cmd + (f" --since '{since}' --until '{{{{ data_interval_end }}}}'" if since else "")
+    return cmd + ' --since "${WINDOW_START}" --until "${WINDOW_END}"' if d.cdc.method == "timestamp" else cmd
 
 
-#: Airflow's run-window macros in extract commands, and the environment variables other orchestrators set instead
-WINDOW_MACROS = {"{{ data_interval_start }}": "${WINDOW_START}", "{{ data_interval_end }}": "${WINDOW_END}"}
+#: the run's data interval, as the environment variables every step's command reads, and Airflow's macros for them
+WINDOW_ENV = {"WINDOW_START": "{{ data_interval_start }}", "WINDOW_END": "{{ data_interval_end }}"}
 #: seconds one scheduled run covers, per preset (a month or year is rounded up: overlap re-reads, never skips)
 PRESET_SECONDS = {"@hourly": 3600, "@daily": 86400, "@midnight": 86400, "@weekly": 7 * 86400,
                   "@monthly": 31 * 86400, "@yearly": 366 * 86400, "@annually": 366 * 86400}
 
 
-def portable_command(command: str) -> str:
-    """``command`` with Airflow's window macros replaced by ``"${WINDOW_START}"`` / ``"${WINDOW_END}"``.
-
-    A macro Airflow substitutes inside single quotes becomes a double-quoted variable, which the shell expands.
-    """
-    for macro, env in WINDOW_MACROS.items():
-        command = command.replace(f"'{macro}'", f'"{env}"').replace(macro, env)
-    return command
+def run_tags(d: PipelineDesign) -> list[str]:
+    """The tags an orchestrator files the pipeline under: the design's, its architecture and its name."""
+    return list(dict.fromkeys([*d.orchestration.tags, d.architecture.architecture, d.name]))
 
 
 def window_seconds(d: PipelineDesign) -> int:

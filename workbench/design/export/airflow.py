@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from workbench.design.export.base import Output, render
-from workbench.design.plan import ENV_CONNECT, ENV_DATA, ENV_HOME, build_plan
+from workbench.design.plan import ENV_CONNECT, ENV_DATA, ENV_HOME, WINDOW_ENV, build_plan, run_tags
 
 if TYPE_CHECKING:
     from workbench.design.model import PipelineDesign
@@ -20,8 +20,8 @@ GATE_NOTES = {
 def dag_source(design: PipelineDesign) -> str:
     """The DAG file's Python source."""
     o = design.orchestration
-    tags = list(dict.fromkeys([*o.tags, design.architecture.architecture, design.name]))
-    return render("airflow_dag.py.j2", design=design, o=o, steps=build_plan(design), tags=tags,
+    return render("airflow_dag.py.j2", design=design, o=o, steps=build_plan(design), tags=run_tags(design),
+                  window_env=WINDOW_ENV,
                   schedule=o.schedule, gate_note=GATE_NOTES[design.quality.gate],
                   env_home=ENV_HOME, env_data=ENV_DATA, env_connect=ENV_CONNECT)
 

@@ -6,14 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.design.export.airflow import GATE_NOTES
 from workbench.design.export.base import Output, render
-from workbench.design.plan import (
-    ENV_CONNECT,
-    ENV_DATA,
-    ENV_HOME,
-    build_plan,
-    portable_command,
-    window_seconds,
-)
+from workbench.design.plan import ENV_CONNECT, ENV_DATA, ENV_HOME, build_plan, run_tags, window_seconds
 
 if TYPE_CHECKING:
     from workbench.design.model import PipelineDesign
@@ -26,8 +19,7 @@ def flow_filename(design: PipelineDesign) -> str:
 def flow_source(design: PipelineDesign) -> str:
     """The flow file's Python source: the same steps and gates as the Airflow DAG, as Prefect tasks."""
     o = design.orchestration
-    steps = [s.model_copy(update={"command": portable_command(s.command)}) for s in build_plan(design)]
-    return render("prefect_flow.py.j2", design=design, o=o, steps=steps, tags=_tags(design), cron=o.cron,
+    return render("prefect_flow.py.j2", design=design, o=o, steps=build_plan(design), tags=run_tags(design), cron=o.cron,
                   window_seconds=window_seconds(design), gate_note=GATE_NOTES[design.quality.gate],
                   filename=flow_filename(design), env_home=ENV_HOME, env_data=ENV_DATA, env_connect=ENV_CONNECT)
 
@@ -39,7 +31,7 @@ def deployment_config(design: PipelineDesign) -> dict[str, Any]:
         "name": o.pipeline_id,
         "description": design.title,
         "entrypoint": f"{flow_filename(design)}:{o.pipeline_id}",
-        "tags": _tags(design),
+        "tags": run_tags(design),
         "work_pool": {"name": "default", "work_queue_name": None, "job_variables": {}},
         "schedules": [{"cron": o.cron, "timezone": "UTC", "active": True}] if o.cron else [],
         "parameters": {},
@@ -47,10 +39,6 @@ def deployment_config(design: PipelineDesign) -> dict[str, Any]:
     return {"name": design.name, "prefect-version": "3.0.0", "build": None, "push": None,
             "pull": [{"prefect.deployments.steps.set_working_directory": {"directory": "{{ $" + ENV_HOME + " }}/prefect"}}],
             "deployments": [deployment]}
-
-
-def _tags(design: PipelineDesign) -> list[str]:
-    return list(dict.fromkeys([*design.orchestration.tags, design.architecture.architecture, design.name]))
 
 
 def write(design: PipelineDesign, out: Output) -> None:
