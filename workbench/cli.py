@@ -20,7 +20,7 @@ def _report(args: argparse.Namespace) -> int:
     from workbench.report import load_params, run_report
 
     result = run_report(args.out, load_params(args.params), notebooks_dir=args.notebooks, data_dir=args.data_dir,
-                        **({"cell_timeout": args.cell_timeout} if args.cell_timeout else {}))
+                        cell_timeout=args.cell_timeout)
     print(f"executed {len(result.notebooks)} notebooks into {result.out_dir}")
     print(f"open the design report: {result.report_html}")
     return 0

@@ -2,23 +2,19 @@
 
 Every file the workbench writes for a user goes through :func:`write_atomic`: the content goes to a
 uniquely named temporary file in the target's folder and is renamed over the target in one step, with
-the permissions a plain ``open(path, "w")`` would give (the process umask), not ``mkstemp``'s 0600.
+the permissions a plain ``open(path, "w")`` would give: the replaced file's own, else the process
+umask's (not ``mkstemp``'s 0600).
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
 from workbench.errors import WorkbenchError
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def write_atomic(path: str | os.PathLike, content: str | bytes | Callable[[Path], None], *,
@@ -32,10 +28,12 @@ def write_atomic(path: str | os.PathLike, content: str | bytes | Callable[[Path]
     if not overwrite and target.exists():
         raise error(f"File {str(target)!r} already exists.", hint="Pass overwrite=True to replace it.")
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    tmp = Path(name)
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    # mode 0o666 lets the kernel apply the umask, as open(path, "w") does; a replaced file keeps its own mode
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        os.fchmod(fd, 0o666 & ~_umask())
+        if target.exists():
+            os.fchmod(fd, stat.S_IMODE(target.stat().st_mode))
         if callable(content):
             os.close(fd)
             content(tmp)

@@ -73,13 +73,14 @@ def run_report(
     notebooks_dir: str | os.PathLike | None = None,
     data_dir: str | os.PathLike | None = None,
     kernel_name: str | None = None,
-    cell_timeout: int = CELL_TIMEOUT,
+    cell_timeout: int | None = None,
 ) -> ReportResult:
     """Run every step notebook in order and write the executed notebooks and HTML report to ``out_dir``.
 
-    A cell that runs longer than ``cell_timeout`` seconds (or a kernel that stops answering) fails the
-    report with a ReportError naming the notebook, instead of waiting forever.
+    A cell that runs longer than ``cell_timeout`` seconds (default ``CELL_TIMEOUT``) fails the report with
+    a ReportError naming the notebook.
     """
+    cell_timeout = cell_timeout or CELL_TIMEOUT
     import papermill as pm
 
     from workbench.session import sample_data_dir

@@ -58,3 +58,11 @@ def test_design_save_is_readable_by_the_group(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
     assert wb.PipelineDesign.load(path) == design
     assert [p.name for p in tmp_path.iterdir()] == ["design.yaml"]
+
+
+def test_a_replaced_file_keeps_its_own_permissions(tmp_path):
+    secret = tmp_path / "design.yaml"
+    secret.write_text("old")
+    secret.chmod(0o600)
+    write_atomic(secret, "new")
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600 and secret.read_text() == "new"

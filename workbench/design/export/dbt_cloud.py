@@ -20,6 +20,7 @@ _EVERY_HOUR = {"type": "every_hour", "interval": 1}
 def job_payload(design: PipelineDesign) -> dict[str, Any]:
     """The job as ``POST /api/v2/accounts/{account_id}/jobs/`` takes it; the three ids are filled at creation."""
     o = design.orchestration
+    cron = o.cron or "0 0 * * *"  # kept for when the schedule trigger is switched on; unused while it is off
     return {
         "id": None,
         "account_id": None,
@@ -35,8 +36,7 @@ def job_payload(design: PipelineDesign) -> dict[str, Any]:
         "triggers": {"github_webhook": False, "git_provider_webhook": False, "schedule": o.cron is not None,
                      "on_merge": False},
         "settings": {"threads": 4, "target_name": "prod"},
-        "schedule": {"cron": o.cron or "0 0 * * *",
-                     "date": {"type": "custom_cron", "cron": o.cron or "0 0 * * *"}, "time": _EVERY_HOUR},
+        "schedule": {"cron": cron, "date": {"type": "custom_cron", "cron": cron}, "time": _EVERY_HOUR},
         "generate_docs": True,
         "run_generate_sources": False,
         "timeout_seconds": o.timeout_seconds or 0,
