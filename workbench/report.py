@@ -83,6 +83,7 @@ def run_report(
     cell_timeout = cell_timeout or CELL_TIMEOUT
     import papermill as pm
 
+    from workbench.report_kernel import ReportKernelManager
     from workbench.session import sample_data_dir
 
     out = Path(out_dir).resolve()
@@ -109,6 +110,7 @@ def run_report(
                 pm.execute_notebook(
                     str(nb), str(target), parameters=nb_params, cwd=str(nb.parent), kernel_name=kernel_name,
                     progress_bar=False, report_mode=False, execution_timeout=cell_timeout,
+                    kernel_manager_class=ReportKernelManager,
                 )
             except TimeoutError as exc:
                 raise ReportError(f"Notebook {nb.name!r} did not finish a cell within {cell_timeout} s "
