@@ -42,4 +42,6 @@ class ReportKernelClient(AsyncKernelClient):
 
 
 class ReportKernelManager(AsyncKernelManager):
+    # client() builds from client_factory; client_class only updates it when set on an instance
     client_class = DottedObjectName("workbench.report_kernel.ReportKernelClient")
+    client_factory = Type(klass=ReportKernelClient)

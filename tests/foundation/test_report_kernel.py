@@ -49,5 +49,6 @@ def test_sliced_poll_returns_messages_and_times_out_only_at_the_deadline():
 def test_the_report_kernel_manager_hands_out_sliced_channels():
     km = ReportKernelManager()
     assert km.client_class == "workbench.report_kernel.ReportKernelClient"
-    kc = ReportKernelClient()
+    kc = km.client()  # what nbclient calls
+    assert type(kc) is ReportKernelClient
     assert kc.shell_channel_class is SlicedPollChannel and kc.iopub_channel_class is SlicedPollChannel
