@@ -4,7 +4,7 @@
     python3 dev.py report     # create .venv, install, run the design report over the sample data
     python3 dev.py test       # create .venv, install, run the whole test suite (unit, notebooks, interop, browser)
     python3 dev.py lab        # open the notebooks in JupyterLab
-    python3 dev.py nb-refresh notebooks/01_profile.ipynb   # re-execute, keep only pinned outputs
+    python3 dev.py nb-refresh workbench/notebooks/01_profile.ipynb   # re-execute, keep only pinned outputs
 
 Standard library only: it bootstraps ``.venv`` (with uv from PyPI for speed) and re-runs inside it.
 """
@@ -60,7 +60,7 @@ def main(argv: list[str]) -> int:
     if command == "test":
         return in_venv([PY, "-m", "pytest", "-n", "2", "--dist", "loadscope", "--nbval-lax", *rest])
     if command == "lab":
-        return in_venv([PY.parent / "jupyter", "lab", "--notebook-dir", ROOT / "notebooks", *rest])
+        return in_venv([PY.parent / "jupyter", "lab", "--notebook-dir", ROOT / "workbench" / "notebooks", *rest])
     if command == "nb-refresh":
         return in_venv([PY, ROOT / "tools" / "nb_refresh.py", *rest])
     if command == "app":

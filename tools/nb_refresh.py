@@ -2,8 +2,8 @@
 
 A committed notebook carries no saved widget state and no outputs except those of cells whose
 source contains ``# NBVAL_CHECK_OUTPUT`` (nbval --nbval-lax compares exactly those). Run from the
-repository root:  python tools/nb_refresh.py notebooks/01_profile.ipynb [...]
-A notebook may be given as a jupytext percent script (``.py``): it becomes ``notebooks/<stem>.ipynb``.
+repository root:  python tools/nb_refresh.py workbench/notebooks/01_profile.ipynb [...]
+A notebook may be given as a jupytext percent script (``.py``): it becomes ``workbench/notebooks/<stem>.ipynb``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import nbformat
 from nbclient import NotebookClient
 
 CHECK = "NBVAL_CHECK_OUTPUT"
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "workbench" / "notebooks"
 
 
 def refresh(path: Path) -> Path:

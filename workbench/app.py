@@ -21,9 +21,10 @@ import webbrowser
 from pathlib import Path
 
 from workbench.errors import DataSourceError
+from workbench.resources import dashboard_notebook
 
 #: the notebook Voilà serves (package data beside this module)
-DASHBOARD = Path(__file__).resolve().parent / "app" / "workbench_dashboard.ipynb"
+DASHBOARD = dashboard_notebook()
 #: environment variables the launcher sets and ``workbench.ui.dashboard`` reads
 DATA_ENV = "WORKBENCH_APP_DATA_DIR"
 WORKSPACE_ENV = "WORKBENCH_APP_WORKSPACE"

@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--params", help="YAML file of notebook parameters (see params/report.example.yaml)")
     p.add_argument("--out", default="reports")
     p.add_argument("--data-dir", help="folder of data files (default: the bundled sample data)")
-    p.add_argument("--notebooks", help="folder of step notebooks (default: the repository's notebooks/)")
+    p.add_argument("--notebooks", help="folder of step notebooks (default: the bundled workbench/notebooks/)")
     p.add_argument("--cell-timeout", type=int,
                    help="seconds a notebook cell may run before the report fails (default 600)")
     p.set_defaults(func=_report)

@@ -1,6 +1,6 @@
 """The design report: papermill runs the step notebooks in order, nbconvert turns them into HTML.
 
-``run_report(out_dir, params)`` executes every ``notebooks/NN_*.ipynb`` with the same
+``run_report(out_dir, params)`` executes every ``workbench/notebooks/NN_*.ipynb`` with the same
 ``workspace_path``, ``design_path`` and ``data_dir`` (so each step reads what the last one wrote),
 writes the executed notebooks, one HTML page per notebook and ``design_report.html`` (all steps, no
 code cells, charts as inline SVG so it reads offline). A failing cell raises ReportError naming the
@@ -22,9 +22,9 @@ from pydantic import BaseModel
 from workbench.charts import OFFLINE_ENV
 from workbench.errors import ReportError
 from workbench.files import write_atomic
+from workbench.resources import STEP_NOTEBOOK, notebooks_dir
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
-STEP_NOTEBOOK = re.compile(r"^\d\d_.+\.ipynb$")
+NOTEBOOKS_DIR = notebooks_dir()
 #: cells tagged with one of these are left out of the HTML report entirely
 HIDDEN_TAGS = {"parameters", "injected-parameters", "report-hide"}
 
@@ -45,7 +45,7 @@ def step_notebooks(notebooks_dir: str | os.PathLike | None = None) -> list[Path]
     found = sorted(p for p in folder.glob("*.ipynb") if STEP_NOTEBOOK.match(p.name))
     if not found:
         raise ReportError(f"No step notebooks (NN_name.ipynb) in {str(folder)!r}.",
-                          hint="Run the report from a clone of the repository, or pass notebooks_dir.")
+                          hint="Reinstall pipeline-workbench (the notebooks ship in the package), or pass notebooks_dir.")
     return found
 
 
@@ -108,7 +108,7 @@ def run_report(
             nb_params = {**shared, **per_notebook.get(nb.stem, {})}
             try:
                 pm.execute_notebook(
-                    str(nb), str(target), parameters=nb_params, cwd=str(nb.parent), kernel_name=kernel_name,
+                    str(nb), str(target), parameters=nb_params, cwd=str(out), kernel_name=kernel_name,
                     progress_bar=False, report_mode=False, execution_timeout=cell_timeout,
                     kernel_manager_class=ReportKernelManager,
                 )

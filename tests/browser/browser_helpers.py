@@ -15,7 +15,7 @@ from pathlib import Path
 from playwright.sync_api import Locator, Page
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = ROOT / "notebooks"
+NOTEBOOKS = ROOT / "workbench" / "notebooks"
 SAMPLE_DATA = ROOT / "sample_data"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 

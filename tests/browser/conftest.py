@@ -1,7 +1,7 @@
 """Browser fixtures: JupyterLab and the Voilà dashboard on loopback, driven by Debian's headless Chromium.
 
 Each server runs on 127.0.0.1 with a free port and a random token, over a temporary copy of
-``notebooks/`` and ``sample_data/`` (tests never write into the repository), with its own Jupyter
+``workbench/notebooks/`` and ``sample_data/`` (tests never write into the repository), with its own Jupyter
 config/settings/runtime folders. Readiness is polled over HTTP; servers are torn down (whole
 process group) in the fixture finalizers. Fixtures are module-scoped, so ``pytest -n 2 --dist
 loadscope`` gives each worker its own servers. Without Chromium the tests skip, or fail under CI.
@@ -33,8 +33,9 @@ STARTUP_TIMEOUT = 120.0
 #: CI containers often run as root, which Jupyter refuses without this flag
 ROOT_FLAG = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
 
-#: repository folders besides notebooks/ and sample_data/ that the served copy needs
-SIBLINGS = ("examples",)
+#: repository folders besides workbench/notebooks/ and sample_data/ that the served copy needs (the example
+#: dbt project comes from the installed package, workbench.resources.example_dbt_project())
+SIBLINGS: tuple[str, ...] = ()
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -152,9 +153,9 @@ def jupyter_env(home: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def served_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A throwaway copy of the notebooks, sample data and examples (``../sample_data`` resolves inside it)."""
+    """A throwaway copy of the notebooks and sample data (``../../sample_data`` resolves inside it)."""
     root = tmp_path_factory.mktemp("served")
-    shutil.copytree(NOTEBOOKS, root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.duckdb*"))
+    shutil.copytree(NOTEBOOKS, root / "workbench" / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.duckdb*"))
     shutil.copytree(SAMPLE_DATA, root / "sample_data")
     for extra in SIBLINGS:  # folders the notebooks reach with ../ (e.g. the example dbt project)
         if (ROOT / extra).is_dir():

@@ -1,6 +1,6 @@
 """Every step notebook, opened and run in JupyterLab in headless Chromium, then used as a person would.
 
-Notebooks are discovered at collection time (``notebooks/NN_*.ipynb``), so a new step is covered
+Notebooks are discovered at collection time (``workbench/notebooks/NN_*.ipynb``), so a new step is covered
 the moment it lands. Each test: open, Run All from the menu, wait for the kernel, assert no error
 output and every widget view rendered, run the step's interaction (if it has widgets), assert
 again and save a screenshot to ``test-artifacts/screenshots/``.
@@ -34,7 +34,7 @@ def lab_page(lab, page):
 
 def check_step_notebook(lab, page, screenshots, notebook: str) -> None:
     stem = notebook.removesuffix(".ipynb")
-    open_notebook(page, lab, f"notebooks/{notebook}")
+    open_notebook(page, lab, f"workbench/notebooks/{notebook}")
     run_all(page)
 
     assert problems(page) == [], f"{notebook} shows errors after Run All"

@@ -9,10 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import workbench as wb
+from workbench.resources import example_dbt_project
 from workbench.transform import BuildResult, TransformProject
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOP = ROOT / "examples" / "shop_dbt"
+SHOP = example_dbt_project()
 JAFFLE = Path(__file__).parent / "fixtures" / "jaffle_shop"
 
 

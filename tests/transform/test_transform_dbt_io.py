@@ -7,10 +7,11 @@ from pathlib import Path
 import yaml
 
 import workbench as wb
+from workbench.resources import example_dbt_project
 from workbench.transform import TransformProject
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOP = ROOT / "examples" / "shop_dbt"
+SHOP = example_dbt_project()
 JAFFLE = Path(__file__).parent / "fixtures" / "jaffle_shop"
 
 

@@ -13,12 +13,13 @@ from peers import peer_python, run_peer
 from transform_helpers import shop_workspace
 
 import workbench as wb
+from workbench.resources import example_dbt_project
 from workbench.transform import TransformProject
 
 pytestmark = [pytest.mark.interop, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOP = ROOT / "examples" / "shop_dbt"
+SHOP = example_dbt_project()
 JAFFLE = Path(__file__).parent / "fixtures" / "jaffle_shop"
 DBT_REQUIREMENTS = ["dbt-core>=1.9,<1.12", "dbt-duckdb"]
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 import workbench as wb
 from workbench.errors import TransformError
+from workbench.resources import example_dbt_project
 from workbench.transform import TransformProject
 
-SHOP = Path(__file__).resolve().parents[2] / "examples" / "shop_dbt"
+SHOP = example_dbt_project()
 
 
 @pytest.fixture(scope="module")
