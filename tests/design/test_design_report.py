@@ -32,7 +32,7 @@ def test_example_parameter_files_give_the_workload_to_both_notebooks():
 def test_export_notebook_in_the_report(tmp_path, sample_dir, params, architecture, only_streaming):
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
-    shutil.copy(ROOT / "notebooks" / "06_export.ipynb", notebooks)
+    shutil.copy(ROOT / "workbench" / "notebooks" / "06_export.ipynb", notebooks)
     out = tmp_path / "report"
     run_report(out, load_params(ROOT / "params" / params), notebooks_dir=notebooks, data_dir=sample_dir)
     html = (out / "design_report.html").read_text(encoding="utf-8")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.design.adapters import align_streaming
 from workbench.design.model import Expectation, QualitySuite
+from workbench.resources import example_dbt_project
 from workbench.workspace import quote_ident
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from workbench.workspace import Workspace
 
 #: the transform step's example project (present in a clone)
-SHOP_DBT = Path(__file__).resolve().parents[2] / "examples" / "shop_dbt"
+SHOP_DBT = example_dbt_project()
 
 #: dbt generic tests -> Great Expectations expectation (type, kwargs builder)
 DBT_TO_GX = {
