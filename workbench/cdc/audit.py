@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from workbench.errors import WorkbenchError
+from workbench.sqltypes import type_family
 from workbench.workspace import Workspace, quote_ident
 
 
@@ -125,13 +126,10 @@ def audit_idempotency(ws: Workspace, table: str, run: Callable[[Workspace], Any]
                        diff=diff, cause=cause)
 
 
-FLOAT_TYPES = {"DOUBLE", "FLOAT", "REAL"}
-
-
 def _float_drift(ws: Workspace, before: str, after: str, exclude: Sequence[str]) -> str | None:
     """A cause when the two runs agree on every column except floating-point ones, else None."""
     schema = ws.schema(after)
-    floats = [c for c, t in schema.items() if t in FLOAT_TYPES and c not in set(exclude)]
+    floats = [c for c, t in schema.items() if type_family(t) == "float" and c not in set(exclude)]
     rest = [c for c in schema if c not in set(floats) | set(exclude)]
     if not floats or not rest:
         return None

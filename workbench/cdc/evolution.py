@@ -23,6 +23,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from workbench.errors import ChangeEventError
+from workbench.sqltypes import (
+    FLOAT_LADDER,
+    SIGNED_INTEGER_TYPES,
+    UNSIGNED_INTEGER_TYPES,
+    is_timestamp,
+    normalize,
+    type_family,
+)
 from workbench.workspace import Workspace, quote_ident
 
 ChangeKind = Literal[
@@ -46,16 +54,13 @@ RULES: dict[str, tuple[bool, bool]] = {
 
 #: numeric promotion ladders: a type reads every type to its left (Avro / JSON Schema promotions)
 LADDERS: list[list[str]] = [
-    ["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"],
-    ["UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"],
-    ["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "FLOAT", "DOUBLE"],
-    ["INTEGER", "BIGINT", "DOUBLE"],
+    list(SIGNED_INTEGER_TYPES),
+    list(UNSIGNED_INTEGER_TYPES),
+    [*SIGNED_INTEGER_TYPES[:4], *FLOAT_LADDER],
+    ["INTEGER", "BIGINT", FLOAT_LADDER[-1]],
     ["integer", "number"],
     ["DATE", "TIMESTAMP"],
 ]
-ALIASES = {"INT": "INTEGER", "INT4": "INTEGER", "INT8": "BIGINT", "LONG": "BIGINT", "INT2": "SMALLINT",
-           "REAL": "FLOAT", "FLOAT4": "FLOAT", "FLOAT8": "DOUBLE", "STRING": "VARCHAR", "TEXT": "VARCHAR",
-           "BOOL": "BOOLEAN", "DATETIME": "TIMESTAMP"}
 
 
 class SchemaField(BaseModel):
@@ -147,24 +152,23 @@ def _json_type(dtype: str, required: bool) -> dict[str, Any]:
 
 
 def _family(dtype: str) -> str:
+    """integer | number | timestamp | date | boolean | string: the JSON Schema view of a DuckDB or JSON type."""
     t = _norm(dtype)
-    if t in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
-             "integer"):
-        return "integer"
-    if t in ("FLOAT", "DOUBLE", "number") or t.startswith("DECIMAL"):
+    if t in ("integer", "number", "boolean"):
+        return t
+    family = type_family(t)
+    if family in ("float", "decimal"):
         return "number"
-    if t.startswith("TIMESTAMP"):
-        return "timestamp"
-    return {"DATE": "date", "BOOLEAN": "boolean", "boolean": "boolean"}.get(t, "string")
+    if family == "temporal":
+        return "timestamp" if is_timestamp(t) else "date" if t == "DATE" else "string"
+    return family if family in ("integer", "boolean") else "string"
 
 
 def _norm(dtype: str) -> str:
     t = str(dtype).strip()
     if t in ("integer", "number", "string", "boolean", "object", "array"):
         return t
-    t = t.upper()
-    t = re.sub(r"^VARCHAR\(\d+\)$", "VARCHAR", t)
-    return ALIASES.get(t, t)
+    return normalize(t)
 
 
 def _widening(old: str, new: str) -> bool | None:

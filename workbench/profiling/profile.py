@@ -25,7 +25,8 @@ from workbench.profiling.models import (
     TimeProfile,
 )
 from workbench.profiling.scans import Col, jsonable
-from workbench.profiling.types import INTEGER_TYPES, TEXT_TESTS, collapse, infer_text_type, native_type
+from workbench.profiling.types import TEXT_TESTS, collapse, infer_text_type, native_type
+from workbench.sqltypes import INTEGER_TYPES, byte_width
 from workbench.workspace import Workspace
 
 #: integer columns read as epoch times when the name says so and the values are in a plausible range
@@ -288,5 +289,5 @@ def _avg_row_bytes(cols: list[Col], n: int) -> float:
         if "bytes" in c.stats:
             total += float(c.stats["bytes"] or 0) / n
         else:
-            total += scans.fixed_width(c.dtype) * float(c.stats.get("nn") or 0) / n
+            total += byte_width(c.dtype) * float(c.stats.get("nn") or 0) / n
     return round(total, 3)

@@ -42,9 +42,6 @@ BATCH = 200
 #: grouping sets per distribution query (GROUPING_ID is a 64-bit mask)
 GROUPING_BATCH = 60
 MAX_TEXT = 200
-FIXED_WIDTH = {"BOOLEAN": 1, "TINYINT": 1, "UTINYINT": 1, "SMALLINT": 2, "USMALLINT": 2, "INTEGER": 4,
-               "UINTEGER": 4, "BIGINT": 8, "UBIGINT": 8, "HUGEINT": 16, "UHUGEINT": 16, "FLOAT": 4,
-               "DOUBLE": 8, "DATE": 4, "TIME": 8, "UUID": 16, "INTERVAL": 16}
 
 
 @dataclass
@@ -279,13 +276,3 @@ def time_scan(ws: Workspace, table: str, exprs: dict[int, str], ref: datetime) -
         FROM (SELECT *, max(n) OVER (PARTITION BY g) AS top FROM m) GROUP BY g
     """
     return ws.con.execute(sql, {"ref": ref}).fetchall(), 1
-
-
-def fixed_width(dtype: str) -> int:
-    t = dtype.upper()
-    if t.startswith("DECIMAL"):
-        digits = int(t[8:].split(",")[0]) if t.startswith("DECIMAL(") else 18
-        return 8 if digits <= 18 else 16
-    if t.startswith("TIMESTAMP"):
-        return 8
-    return FIXED_WIDTH.get(t, 8)

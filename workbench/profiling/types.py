@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from workbench.sqltypes import INTEGER_TYPES, TIME_TYPES, normalize, type_family
+
 #: semantic text types: name -> RE2 pattern (full match); the email regex is the design guide's
 REGEXES: dict[str, str] = {
     "email": r"^[a-zA-Z0-9_.+-]+@[a-zA-Z0-9-]+\.[a-zA-Z0-9-.]+$",
@@ -36,25 +38,16 @@ PATTERN_CHARS = 40
 CATEGORICAL_MAX = 100
 CATEGORICAL_RATIO = 0.5
 
-INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
-                 "UBIGINT", "UHUGEINT"}
-FLOAT_TYPES = {"FLOAT", "DOUBLE", "REAL"}
 
 
 def kind_of(dtype: str) -> str:
-    """numeric | string | temporal | boolean | nested | other, from a DuckDB type name."""
-    t = dtype.upper()
-    if t.endswith("]") or t.startswith(("STRUCT", "MAP", "UNION")):
-        return "nested"
-    if t in INTEGER_TYPES or t in FLOAT_TYPES or t.startswith("DECIMAL"):
+    """numeric | string | temporal | boolean | nested | other, from a DuckDB type name (TIME is ``other``)."""
+    family = type_family(dtype)
+    if family in ("integer", "float", "decimal"):
         return "numeric"
-    if t == "VARCHAR" or t.startswith("ENUM"):
-        return "string"
-    if t == "BOOLEAN":
-        return "boolean"
-    if t == "DATE" or t.startswith("TIMESTAMP"):
-        return "temporal"
-    return "other"
+    if family == "temporal":
+        return "temporal" if normalize(dtype) not in TIME_TYPES else "other"
+    return family
 
 
 def native_type(dtype: str) -> str:
@@ -73,7 +66,7 @@ def native_type(dtype: str) -> str:
 
 
 def is_float(dtype: str) -> bool:
-    return dtype.upper() in FLOAT_TYPES
+    return type_family(dtype) == "float"
 
 
 _UPPER, _LOWER, _DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz", "0123456789"
