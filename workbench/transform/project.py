@@ -17,7 +17,7 @@ from typing import Any
 from workbench.errors import TransformError, did_you_mean
 from workbench.transform import dag as dagmod
 from workbench.transform.materialize import cte_name, inject_ctes, strip_sql
-from workbench.transform.render import Relation, Rendered, Renderer
+from workbench.transform.render_sql import Relation, Rendered, Renderer
 from workbench.transform.results import BuildResult, NodeResult
 from workbench.transform.spec import (
     MATERIALIZATIONS,

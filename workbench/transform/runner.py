@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from workbench.errors import TransformError
 from workbench.transform import dag as dagmod
 from workbench.transform.materialize import SqlFailure, existing_kind, load_seed, materialize
-from workbench.transform.render import Relation
+from workbench.transform.render_sql import Relation
 from workbench.transform.results import BuildResult, NodeResult
 from workbench.transform.tests import compile_test, is_builtin, run_test_sql
 from workbench.workspace import quote_ident
