@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from workbench.profiling import render
+from workbench.profiling import html
 
 
 class Pattern(BaseModel):
@@ -88,7 +88,7 @@ class ColumnProfile(BaseModel):
     note: str | None = None
 
     def _repr_html_(self) -> str:
-        return render.column_html(self)
+        return html.column_html(self)
 
 
 class Alert(BaseModel):
@@ -127,16 +127,16 @@ class TableProfile(BaseModel):
         return [a for a in self.alerts if a.kind == kind and (column is None or a.column == column)]
 
     def summary(self) -> str:
-        return render.table_summary(self)
+        return html.table_summary(self)
 
     def to_frame(self):
         """One row per column with the headline figures, as a pandas DataFrame."""
         import pandas as pd
 
-        return pd.DataFrame([render.column_row(c) for c in self.columns.values()])
+        return pd.DataFrame([html.column_row(c) for c in self.columns.values()])
 
     def _repr_html_(self) -> str:
-        return render.table_html(self)
+        return html.table_html(self)
 
 
 class ForeignKey(BaseModel):
@@ -164,7 +164,7 @@ class DatasetProfile(BaseModel):
     alerts: list[Alert] = Field(default_factory=list, description="every table's alerts plus orphan foreign keys")
 
     def summary(self) -> str:
-        return render.dataset_summary(self)
+        return html.dataset_summary(self)
 
     def _repr_html_(self) -> str:
-        return render.dataset_html(self)
+        return html.dataset_html(self)
