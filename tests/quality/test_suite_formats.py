@@ -25,8 +25,6 @@ GX_0X = {
          "kwargs": {"min_value": 1000, "max_value": 5000}, "meta": {}},
         {"expectation_type": "expect_column_values_to_not_be_null",
          "kwargs": {"column": "customer_id", "mostly": 0.95, "result_format": "SUMMARY"}, "meta": {"notes": "fk"}},
-        {"expectation_type": "expect_column_pair_values_A_to_be_greater_than_B",
-         "kwargs": {"column_A": "updated_at", "column_B": "created_at", "or_equal": True}, "meta": {}},
     ],
 }
 GX_1X = {
@@ -99,16 +97,14 @@ def test_invalid_regex_is_rejected_at_construction():
             {"type": "expect_column_values_to_match_regex", "kwargs": {"column": "a", "regex": "([a-z"}}])
 
 
-def test_gx_0x_suite_reads_and_renames_pair_expectation():
+def test_gx_0x_suite_reads():
     s = wb.Suite.from_gx_json(GX_0X)
     assert s.name == "orders.warning"
     assert [e.type for e in s.expectations] == [
-        "expect_table_row_count_to_be_between", "expect_column_values_to_not_be_null",
-        "expect_column_pair_values_a_to_be_greater_than_b"]
+        "expect_table_row_count_to_be_between", "expect_column_values_to_not_be_null"]
     assert s.expectations[1].mostly == 0.95 and s.expectations[1].meta == {"notes": "fk"}
     out = s.to_gx_json(version="0")
     assert out["expectation_suite_name"] == "orders.warning"
-    assert out["expectations"][2]["expectation_type"] == "expect_column_pair_values_A_to_be_greater_than_B"
 
 
 @pytest.mark.parametrize("version", ["0", "1"])
@@ -216,3 +212,38 @@ def test_gx_round_trip_property(column, values, mostly, layer, version):
                                                                   "mostly": mostly}, "layer": layer}])
     text = json.dumps(s.to_gx_json(version=version))
     assert wb.Suite.from_gx_json(text) == s
+
+
+@pytest.mark.parametrize(("test", "column", "args", "expected"), [
+    ("unique", "order_id", {}, ("expect_column_values_to_be_unique", {"column": "order_id"})),
+    ("not_null", "order_id", {}, ("expect_column_values_to_not_be_null", {"column": "order_id"})),
+    ("accepted_values", "status", {"values": ["a", "b"]},
+     ("expect_column_values_to_be_in_set", {"column": "status", "value_set": ["a", "b"]})),
+    ("dbt_utils.accepted_range", "amount", {"min_value": 0, "max_value": 10},
+     ("expect_column_values_to_be_between", {"column": "amount", "min_value": 0, "max_value": 10})),
+    ("accepted_range", "amount", {"min_value": 0},
+     ("expect_column_values_to_be_between", {"column": "amount", "min_value": 0})),
+    ("relationships", "customer_id", {"to": "ref('customers')", "field": "id"},
+     ("expect_column_values_to_be_in_other_table",
+      {"column": "customer_id", "other_table_name": "customers", "other_column": "id"})),
+    ("dbt_utils.unique_combination_of_columns", None, {"combination_of_columns": ["a", "b"]},
+     ("expect_compound_columns_to_be_unique", {"column_list": ["a", "b"]})),
+    ("not_null", None, {}, None),
+    ("dbt_expectations.something_else", "a", {}, None),
+])
+def test_expectation_for_dbt_test_is_the_one_mapping(test, column, args, expected):
+    from workbench.quality.dbt import expectation_for_dbt_test
+
+    assert expectation_for_dbt_test(test, column, args) == expected
+    if expected is not None:  # what it returns is a valid expectation
+        Expectation(type=expected[0], kwargs=expected[1])
+
+
+def test_every_type_has_one_handler_class_in_a_family_module():
+    from workbench.quality.handlers import FAMILIES, REGISTRY
+
+    modules = {f.__name__ for f in FAMILIES}
+    assert set(REGISTRY) == set(SUPPORTED_TYPES)
+    for name, klass in REGISTRY.items():
+        assert klass.__module__ in modules, name
+        assert getattr(__import__(klass.__module__, fromlist=["x"]), klass.__name__) is klass

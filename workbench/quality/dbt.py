@@ -10,13 +10,14 @@
 | ``dbt_utils.unique_combination_of_columns`` | ``expect_compound_columns_to_be_unique`` |
 | ``dbt_utils.expression_is_true`` | ``unexpected_rows_expectation`` (rows where the expression is not true) |
 
+Each mapping lives with its expectation's handler (``dbt_tests``, ``kwargs_from_dbt``, ``to_dbt``);
+:func:`expectation_for_dbt_test` is the one lookup, for this module and for pipeline code.
 dbt ``severity: warn`` becomes severity ``warning``; ``error`` (the default) becomes ``critical``.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +25,8 @@ import yaml
 
 from workbench.errors import ExpectationError
 from workbench.quality.expectations import Expectation
+from workbench.quality.handlers import REGISTRY
 from workbench.quality.suite import Suite
-
-_REF = re.compile(r"""^\s*(?:ref|source)\s*\((?:\s*['"][^'"]+['"]\s*,)?\s*['"]([^'"]+)['"]\s*\)\s*$""")
-_EXPR_QUERY = re.compile(r"^SELECT \* FROM \{batch\} WHERE NOT \((?P<expr>.*)\)$", re.S)
 
 
 def _load(schema: str | os.PathLike | dict[str, Any]) -> dict[str, Any]:
@@ -60,48 +59,45 @@ def _severity(args: dict[str, Any]) -> str:
     return "warning" if level == "warn" else "critical"
 
 
-def _other_table(to: str) -> str:
-    m = _REF.match(str(to))
-    return m.group(1) if m else str(to)
+def _handler_for(short: str) -> type[Expectation] | None:
+    """The expectation class whose ``dbt_tests`` name this test (package prefix already stripped)."""
+    for klass in REGISTRY.values():
+        if short in klass.dbt_tests:
+            return klass
+    return None
+
+
+def expectation_for_dbt_test(test_name: str, column: str | None, kwargs: dict[str, Any]) -> tuple[str, dict] | None:
+    """The expectation (type, kwargs) a dbt test means, or None when it has none.
+
+    ``test_name`` may carry a package prefix (``dbt_utils.accepted_range``); ``kwargs`` are the test's
+    arguments (``values``, ``min_value``, ``to``/``field``...). Column tests without a column give None.
+    """
+    klass = _handler_for(test_name.split(".")[-1])
+    if klass is None or (_needs_column(klass) and column is None):
+        return None
+    return klass.model_fields["type"].default, klass.kwargs_from_dbt(column, dict(kwargs or {}))
+
+
+def _needs_column(klass: type[Expectation]) -> bool:
+    return "column" in klass.model_fields["kwargs"].annotation.model_fields
 
 
 def dbt_test_to_expectation(test: Any, column: str | None, model: str) -> dict[str, Any]:
     """One dbt test (on ``column``, or model-level when None) as an expectation dict."""
     name, args = _split(test)
-    short = name.split(".")[-1]
-    base = {"severity": _severity(args), "meta": {"dbt_test": name}}
-    if short in ("unique", "not_null", "accepted_values", "relationships", "accepted_range") and column is None:
+    klass = _handler_for(name.split(".")[-1])
+    if klass is None:
+        supported = sorted(t for k in REGISTRY.values() for t in k.dbt_tests)
+        raise ExpectationError(
+            f"dbt test {name!r} on {model}{'.' + column if column else ''} has no expectation counterpart.",
+            hint=f"Supported: {', '.join(supported)} (dbt_utils tests with or without the prefix).",
+        )
+    if _needs_column(klass) and column is None:
         raise ExpectationError(f"dbt test {name!r} on model {model!r} needs a column.",
                                hint="Put it under the column's data_tests.")
-    if short == "unique":
-        return {**base, "type": "expect_column_values_to_be_unique", "kwargs": {"column": column}}
-    if short == "not_null":
-        return {**base, "type": "expect_column_values_to_not_be_null", "kwargs": {"column": column}}
-    if short == "accepted_values":
-        return {**base, "type": "expect_column_values_to_be_in_set",
-                "kwargs": {"column": column, "value_set": list(args.get("values", []))}}
-    if short == "relationships":
-        return {**base, "type": "expect_column_values_to_be_in_other_table",
-                "kwargs": {"column": column, "other_table_name": _other_table(args["to"]),
-                           "other_column": args["field"]}}
-    if short == "accepted_range":
-        strict = args.get("inclusive", True) is False
-        kwargs = {"column": column, **{k: args[k] for k in ("min_value", "max_value") if k in args}}
-        if strict:
-            kwargs.update(strict_min="min_value" in args, strict_max="max_value" in args)
-        return {**base, "type": "expect_column_values_to_be_between", "kwargs": kwargs}
-    if short == "unique_combination_of_columns":
-        return {**base, "type": "expect_compound_columns_to_be_unique",
-                "kwargs": {"column_list": list(args["combination_of_columns"])}}
-    if short == "expression_is_true":
-        expr = args["expression"] if column is None else f"{column} {args['expression']}"
-        return {**base, "type": "unexpected_rows_expectation",
-                "kwargs": {"unexpected_rows_query": f"SELECT * FROM {{batch}} WHERE NOT ({expr})"}}
-    raise ExpectationError(
-        f"dbt test {name!r} on {model}{'.' + column if column else ''} has no expectation counterpart.",
-        hint="Supported: unique, not_null, accepted_values, relationships, dbt_utils.accepted_range, "
-             "dbt_utils.unique_combination_of_columns, dbt_utils.expression_is_true.",
-    )
+    type_name, kwargs = expectation_for_dbt_test(name, column, args)
+    return {"severity": _severity(args), "meta": {"dbt_test": name}, "type": type_name, "kwargs": kwargs}
 
 
 def suite_from_dbt(schema: str | os.PathLike | dict[str, Any], model: str) -> Suite:
@@ -120,33 +116,13 @@ def suite_from_dbt(schema: str | os.PathLike | dict[str, Any], model: str) -> Su
 
 def expectation_to_test(e: Expectation) -> tuple[str | None, Any] | None:
     """(column or None for model-level, dbt test entry), or None when dbt has no such test."""
-    k, t = e.kwargs, e.type
-    config = {"config": {"severity": "warn"}} if e.severity != "critical" else {}
-    if getattr(k, "mostly", 1.0) != 1.0:
+    if getattr(e.kwargs, "mostly", 1.0) != 1.0:
         return None
-    if t == "expect_column_values_to_be_unique":
-        return k.column, {"unique": config} if config else "unique"
-    if t == "expect_column_values_to_not_be_null":
-        return k.column, {"not_null": config} if config else "not_null"
-    if t == "expect_column_values_to_be_in_set":
-        return k.column, {"accepted_values": {"values": list(k.value_set), **config}}
-    if t == "expect_column_values_to_be_in_other_table":
-        return k.column, {"relationships": {"to": f"ref('{k.other_table_name}')", "field": k.other_column, **config}}
-    if t == "expect_column_values_to_be_between":
-        if k.strict_min != k.strict_max and k.min_value is not None and k.max_value is not None:
-            return None
-        args = {n: getattr(k, n) for n in ("min_value", "max_value") if getattr(k, n) is not None}
-        if k.strict_min or k.strict_max:
-            args["inclusive"] = False
-        return k.column, {"dbt_utils.accepted_range": {**args, **config}}
-    if t == "expect_compound_columns_to_be_unique":
-        return None, {"dbt_utils.unique_combination_of_columns": {"combination_of_columns": list(k.column_list),
-                                                                   **config}}
-    if t == "unexpected_rows_expectation":
-        m = _EXPR_QUERY.match(k.unexpected_rows_query.strip())
-        if m:
-            return None, {"dbt_utils.expression_is_true": {"expression": m.group("expr"), **config}}
-    return None
+    mapped = e.to_dbt()
+    if mapped is None:
+        return None
+    column, name, args = mapped
+    return column, {name: args} if args else name
 
 
 def suite_to_dbt(suite: Suite, model: str | None = None) -> dict[str, Any]:

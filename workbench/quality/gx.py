@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import ExpectationError
-from workbench.files import write_atomic
 from workbench.quality.expectations import Expectation, expectation_class
+from workbench.quality.handlers import REGISTRY
+from workbench.quality.jsonio import write_json  # noqa: F401 - re-exported (gx.write_json)
 from workbench.quality.suite import Suite
 
 #: GX kwargs that only steer GX's own output or parsing; they carry no meaning here
@@ -26,10 +27,8 @@ IGNORED_KWARGS = frozenset({
 })
 #: GX kwargs that change meaning and are not supported: refuse rather than silently ignore
 UNSUPPORTED_KWARGS = frozenset({"row_condition", "condition_parser"})
-#: 0.x spellings that 1.x renamed (0.x name -> 1.x name)
-RENAMED_0_TO_1 = {
-    "expect_column_pair_values_A_to_be_greater_than_B": "expect_column_pair_values_a_to_be_greater_than_b",
-}
+#: 0.x spellings that 1.x renamed (0.x name -> 1.x name), from the handlers' ``gx0_type``
+RENAMED_0_TO_1 = {k.gx0_type: t for t, k in REGISTRY.items() if k.gx0_type}
 RENAMED_1_TO_0 = {v: k for k, v in RENAMED_0_TO_1.items()}
 GX_VERSION = {"0": "0.18.21", "1": "1.3.0"}
 WB_META = "workbench"
@@ -148,9 +147,3 @@ def suite_to_gx(suite: Suite, *, version: str = "1", extensions: str = "keep") -
         return {"name": suite.name, "expectations": out_items, "meta": meta, "notes": None}
     return {"expectation_suite_name": suite.name, "expectations": out_items, "meta": meta,
             "data_asset_type": None, "ge_cloud_id": None}
-
-
-def write_json(data: dict[str, Any], path: str | os.PathLike, *, overwrite: bool = False) -> Path:
-    """Write JSON atomically (tmp + rename); refuse to replace an existing file unless ``overwrite``."""
-    return write_atomic(path, json.dumps(data, indent=2, default=str) + "\n", overwrite=overwrite,
-                        error=ExpectationError)

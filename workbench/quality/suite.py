@@ -87,7 +87,7 @@ class Suite(BaseModel):
 
     def save_gx_json(self, path: str | os.PathLike, version: str = "1", *, overwrite: bool = False) -> Path:
         """Write the GX JSON to ``path`` atomically (refuses to overwrite unless asked)."""
-        from workbench.quality.gx import write_json
+        from workbench.quality.jsonio import write_json
 
         return write_json(self.to_gx_json(version), path, overwrite=overwrite)
 
@@ -121,6 +121,6 @@ class Suite(BaseModel):
         return f"Suite(name={self.name!r}, expectations={len(self.expectations)}, layer={self.layer!r})"
 
     def _repr_html_(self) -> str:
-        from workbench.quality.render import suite_html
+        from workbench.quality.html import suite_html
 
         return suite_html(self)

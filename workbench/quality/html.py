@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 import altair as alt
 import pandas as pd
 
+from workbench.quality.jsonio import write_json
+
 if TYPE_CHECKING:
     from workbench.quality.suite import Suite
     from workbench.quality.validate import ValidationResult
@@ -96,8 +98,6 @@ def summary_chart(v: ValidationResult) -> alt.Chart:
 
 def save_json(v: ValidationResult, path: str | os.PathLike, *, overwrite: bool = False, gx: bool = False) -> Path:
     """Write the result (workbench shape, or GX's with ``gx=True``) as JSON, atomically."""
-    from workbench.quality.gx import write_json
-
     return write_json(v.to_gx() if gx else v.model_dump(mode="json"), path, overwrite=overwrite)
 
 
