@@ -16,6 +16,10 @@ class PairKwargs(_Mostly):
     ignore_row_if: IgnorePair = "both_values_are_missing"
 
 
+class PairGreaterKwargs(PairKwargs):
+    or_equal: bool = False
+
+
 class MulticolumnSumKwargs(_Mostly):
     column_list: list[str] = Field(min_length=1)
     sum_total: int | float
@@ -34,6 +38,23 @@ class ExpectColumnPairValuesToBeEqual(MapExpectation):
         a, b = t.col(k.column_A), t.col(k.column_B)
         return RowCheck(ignore_rows(t, [k.column_A, k.column_B], k.ignore_row_if),
                         f"NOT coalesce({a} = {b}, FALSE)", [k.column_A, k.column_B])
+
+
+class ExpectColumnPairValuesAToBeGreaterThanB(MapExpectation):
+    """``expect_column_pair_values_a_to_be_greater_than_b``: A > B (A >= B with ``or_equal``) on every row not
+    ignored by ``ignore_row_if``; a row with a NULL on one side that is not ignored is unexpected (GX)."""
+
+    type: Literal["expect_column_pair_values_a_to_be_greater_than_b"] = (
+        "expect_column_pair_values_a_to_be_greater_than_b")
+    kwargs: PairGreaterKwargs
+    phrase: ClassVar[str] = "A greater than B"
+    gx0_type: ClassVar[str | None] = "expect_column_pair_values_A_to_be_greater_than_B"
+
+    def row_check(self, t: TableInfo, p: Params) -> RowCheck:
+        k = self.kwargs
+        a, b = t.col(k.column_A), t.col(k.column_B)
+        return RowCheck(ignore_rows(t, [k.column_A, k.column_B], k.ignore_row_if),
+                        f"NOT coalesce({a} {'>=' if k.or_equal else '>'} {b}, FALSE)", [k.column_A, k.column_B])
 
 
 class ExpectMulticolumnSumToEqual(MapExpectation):
