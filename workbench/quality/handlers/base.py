@@ -269,8 +269,12 @@ class MapExpectation(Expectation):
         rc = c.row_check = self.row_check(t, p)
         n = f"e{c.position}"
         c.items[f"{n}_considered"] = rc.considered_count(t)
-        c.items[f"{n}_unexpected"] = f"count(*) FILTER (WHERE {rc.unexpected_rows(t)})"
+        c.items[f"{n}_unexpected"] = self.unexpected_count(rc, t)
         c.sample_where = f"({rc.considered}) AND ({rc.unexpected})"
+
+    def unexpected_count(self, rc: RowCheck, t: TableInfo) -> str:
+        """The SQL counting unexpected rows (an aggregate FILTER in the shared scan)."""
+        return f"count(*) FILTER (WHERE {rc.unexpected_rows(t)})"
 
     def evaluate(self, run: Any, c: Compiled, row: dict[str, Any]) -> dict[str, Any]:
         n = f"e{c.position}"

@@ -116,13 +116,9 @@ class ExpectColumnValuesToBeInOtherTable(MapExpectation):
                  f"WHERE __o.{quote_ident(k.other_column)} = {t.relation}.{t.col(k.column)})")
         return RowCheck(t.present(k.column), probe, [k.column])
 
-    def compile(self, c: Compiled, t: TableInfo, p: Params, full_relation: str) -> None:
-        rc = c.row_check = self.row_check(t, p)
-        c.items[f"e{c.position}_considered"] = rc.considered_count(t)
+    def unexpected_count(self, rc: RowCheck, t: TableInfo) -> str:
         # a correlated probe cannot sit in an aggregate FILTER: count it in a subquery
-        c.items[f"e{c.position}_unexpected"] = (
-            f"(SELECT count(*) FROM {t.relation} WHERE ({rc.considered}) AND ({rc.unexpected}))")
-        c.sample_where = f"({rc.considered}) AND ({rc.unexpected})"
+        return f"(SELECT count(*) FROM {t.relation} WHERE ({rc.considered}) AND ({rc.unexpected}))"
 
     @classmethod
     def kwargs_from_dbt(cls, column: str | None, args: dict[str, Any]) -> dict[str, Any]:
