@@ -49,7 +49,7 @@ def null_overview(p: TableProfile) -> alt.Chart:
     )
 
 
-def rows_over_time(c: ColumnProfile) -> alt.Chart:
+def rows_per_day(c: ColumnProfile) -> alt.Chart:
     """Rows per day of a timestamp column (from its TimeProfile)."""
     days = c.time.rows_per_day if c.time else {}
     df = pd.DataFrame({"day": pd.to_datetime(list(days)), "rows": list(days.values())})
@@ -81,7 +81,7 @@ def column_charts(c: ColumnProfile) -> list[alt.Chart]:
     if c.top_values and (c.distinct_count or 0) < c.count:
         out.append(top_values(c))
     if c.time:
-        out += [rows_over_time(c), rows_per_hour(c)]
+        out += [rows_per_day(c), rows_per_hour(c)]
     return out
 
 
