@@ -83,8 +83,14 @@ _EXPORTS: dict[str, str] = {
     "backfill_playbook": "workbench.cdc",
     "infer_event_schemas": "workbench.cdc",
     "table_schema": "workbench.cdc",
-    # 5. design
+    # 5. design, and the pipeline floor that records each step into it
     "PipelineDesign": "workbench.design",
+    "record_profile": "workbench.pipeline",
+    "record_architecture": "workbench.pipeline",
+    "record_transforms": "workbench.pipeline",
+    "record_quality": "workbench.pipeline",
+    "record_cdc": "workbench.pipeline",
+    "complete_design": "workbench.pipeline",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -57,7 +57,7 @@ def test_export_notebook_in_the_report(tmp_path, sample_dir, params, architectur
 
 def test_complete_design_takes_sources_from_the_data_folder_only(sample_dir):
     import workbench as wb
-    from workbench.design.assemble import complete_design
+    from workbench.pipeline import complete_design
 
     ws = wb.open_workspace(None, sample_dir)
     ws.con.execute("CREATE TABLE orders_replica AS SELECT * FROM orders LIMIT 5")  # what a later step leaves behind

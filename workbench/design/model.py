@@ -1,7 +1,7 @@
 """PipelineDesign: the whole chosen design as plain pydantic data that round-trips through YAML and JSON.
 
-Every step writes its part (see ``adapters.py``); every exporter reads only this model, so a design
-file alone is enough to regenerate every artifact: ``PipelineDesign.load("design.yaml").export("out/")``.
+Pure data: ``workbench.pipeline`` records each step's result into it (``record_profile(design, profile)``...);
+every exporter reads only this model, so a design file alone is enough to regenerate every artifact: ``PipelineDesign.load("design.yaml").export("out/")``.
 Cross-field contradictions (streaming with a daily schedule, consumers above partitions, an
 idempotent upsert sink without a key, a literal secret) are validation errors naming the fields.
 """
@@ -29,10 +29,11 @@ from workbench.design.parts import (  # noqa: F401  (re-exported: the parts are 
     BackfillScope,
     CDCPlan,
     ConsumerGroup,
-    Expectation,
+    DecisionReason,
+    DesignExpectation,
+    DesignSingularTest,
     GateMode,
     IdempotencyPlan,
-    Layer,
     LineageEdge,
     Monitoring,
     OpenQuestion,
@@ -40,14 +41,13 @@ from workbench.design.parts import (  # noqa: F401  (re-exported: the parts are 
     Orchestrator,
     PIIField,
     PIIPlan,
+    QualityLayer,
     QualityPlan,
     QualitySuite,
-    Reason,
     Resources,
     Risk,
     SchemaEvolutionPlan,
     SimulationSummary,
-    SingularTest,
     Sink,
     Sizing,
     Source,
@@ -171,38 +171,6 @@ class PipelineDesign(_Model):
     def check(self) -> PipelineDesign:
         """Re-validate after in-place edits (assignments are not validated); raises DesignError."""
         return type(self).from_dict(self.to_dict())
-
-    # --- the steps record their results (see workbench.design.adapters) ------------------------
-    def record_profile(self, profile: Any, **kw: Any) -> PipelineDesign:
-        """Sources from a DatasetProfile / TableProfile(s): columns, keys, volumes, PII."""
-        from workbench.design import adapters
-
-        return adapters.record_profile(self, profile, **kw).check_in_place()
-
-    def record_architecture(self, rec: Any, sizing: Any = None, sims: Any = None, workload: Any = None,
-                            **kw: Any) -> PipelineDesign:
-        """The Recommendation, KafkaSizing, simulated alternatives (Comparison) and Workload."""
-        from workbench.design import adapters
-
-        return adapters.record_architecture(self, rec, sizing, sims, workload, **kw).check_in_place()
-
-    def record_transforms(self, project: Any, build: Any = None) -> PipelineDesign:
-        """The TransformProject (models, SQL, tests, seeds, macros), its lineage and last BuildResult."""
-        from workbench.design import adapters
-
-        return adapters.record_transforms(self, project, build).check_in_place()
-
-    def record_quality(self, suites: Any, gate: Any = None, results: Any = None, **kw: Any) -> PipelineDesign:
-        """Quality Suite(s) split per layer, the gate mode and the last ValidationResult(s)."""
-        from workbench.design import adapters
-
-        return adapters.record_quality(self, suites, gate, results, **kw).check_in_place()
-
-    def record_cdc(self, **kw: Any) -> PipelineDesign:
-        """CDC evidence, schema compatibility, idempotency key and the backfill plan/playbook."""
-        from workbench.design import adapters
-
-        return adapters.record_cdc(self, **kw).check_in_place()
 
     def check_in_place(self) -> PipelineDesign:
         """Validate the design as it is now (after edits) and return it; raises DesignError naming the fields."""

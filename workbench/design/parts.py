@@ -12,10 +12,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from workbench.orchestrators import Orchestrator
+
 Architecture = Literal["batch", "micro-batch", "streaming", "hybrid"]
-Layer = Literal["source", "transform", "sink"]
+QualityLayer = Literal["source", "transform", "sink"]
 GateMode = Literal["strict", "warn", "sample"]
-Orchestrator = Literal["airflow", "dagster", "prefect", "dbt_cloud"]
 BackfillScope = Literal["full", "affected_window", "incremental"]
 
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -72,7 +73,7 @@ class Source(_Model):
 
 
 # --- architecture -----------------------------------------------------------------------------
-class Reason(_Model):
+class DecisionReason(_Model):
     """One factor of the decision matrix: what the workload says and which architecture it favours."""
 
     factor: str
@@ -128,7 +129,7 @@ class ArchitectureDecision(_Model):
     pattern: str = Field("medallion", description="kappa, lambda, medallion...")
     approach: Literal["ELT", "ETL"] = "ELT"
     stack: list[str] = Field(default_factory=lambda: ["airflow", "dbt", "duckdb"])
-    reasons: list[Reason] = Field(default_factory=list)
+    reasons: list[DecisionReason] = Field(default_factory=list)
     tree_path: list[str] = Field(default_factory=list, description="the path taken through the decision tree")
     approach_reason: str = ""
     notes: list[str] = Field(default_factory=list)
@@ -142,7 +143,9 @@ class ArchitectureDecision(_Model):
 class Orchestration(_Model):
     """Who runs the pipeline, when, and how it retries."""
 
-    tool: Orchestrator = "airflow"
+    model_config = ConfigDict(use_enum_values=True)  # validated against the enum, stored as its plain value
+
+    tool: Orchestrator = Orchestrator.AIRFLOW.value
     pipeline_id: str = Field("shop_pipeline", description="DAG id / job name (snake_case)")
     schedule: str | None = Field("@daily", description="cron or preset (@hourly, @daily...); None = continuous")
     start_date: date = date(2026, 1, 1)
@@ -213,7 +216,7 @@ class TransformSeed(_Model):
     column_types: dict[str, str] = Field(default_factory=dict)
 
 
-class SingularTest(_Model):
+class DesignSingularTest(_Model):
     """A ``tests/<name>.sql`` query whose rows are failures."""
 
     name: str
@@ -256,7 +259,7 @@ class Transforms(_Model):
     build_schema: str = Field("main", description="schema the models build into")
     models: list[TransformModel] = Field(default_factory=list)
     seeds: list[TransformSeed] = Field(default_factory=list)
-    singular_tests: list[SingularTest] = Field(default_factory=list)
+    singular_tests: list[DesignSingularTest] = Field(default_factory=list)
     extra_tests: list[TransformTest] = Field(default_factory=list, description="tests on seeds and sources")
     macros: dict[str, str] = Field(default_factory=dict, description="macros/<path> -> Jinja text")
     vars: dict[str, Any] = Field(default_factory=dict)
@@ -268,7 +271,7 @@ class Transforms(_Model):
 
 
 # --- quality ----------------------------------------------------------------------------------
-class Expectation(_Model):
+class DesignExpectation(_Model):
     """One expectation in Great Expectations' 1.x shape (``type`` + ``kwargs``)."""
 
     type: str
@@ -281,9 +284,9 @@ class QualitySuite(_Model):
     """The expectations one layer runs on one table."""
 
     name: str
-    layer: Layer
+    layer: QualityLayer
     table: str
-    expectations: list[Expectation] = Field(default_factory=list)
+    expectations: list[DesignExpectation] = Field(default_factory=list)
     last_result: Literal["passed", "failed"] | None = None
     failed_expectations: int | None = Field(None, ge=0)
 

@@ -13,7 +13,7 @@ import ipywidgets as widgets
 
 from workbench.profiling import TableProfile, profile, suggest_expectation_dicts, suggest_expectations
 from workbench.profiling import charts as pcharts
-from workbench.profiling.render import alerts_html
+from workbench.profiling.html import alerts_html
 from workbench.workspace import Workspace
 
 

@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING
 
 from workbench.design.export.base import Output
-from workbench.design.model import SECRET_REF
+from workbench.design.parts import SECRET_REF
 from workbench.errors import ExportError
 
 if TYPE_CHECKING:

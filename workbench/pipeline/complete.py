@@ -1,4 +1,4 @@
-"""Complete a design from the workspace: fill every part the earlier step notebooks did not record.
+"""Complete a design from the workspace: run, in the journey's order, every step whose part is not recorded.
 
 ``complete_design(design, ws, ...)`` is what ``06_export`` runs: a design saved by the step notebooks
 keeps what they decided; a missing part is derived with the same step functions (profile, recommend,
@@ -11,38 +11,40 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.design.adapters import align_streaming
-from workbench.design.model import Expectation, QualitySuite
+from workbench.architecture.decide import recommend
+from workbench.architecture.simulate import compare
+from workbench.architecture.sizing import size_kafka
+from workbench.architecture.workload import Workload
+from workbench.design.model import DesignExpectation, PipelineDesign, QualitySuite, TransformModel
+from workbench.pipeline.policies import align_streaming
+from workbench.pipeline.record import (
+    record_architecture,
+    record_profile,
+    record_quality,
+    record_transforms,
+)
+from workbench.profiling.dataset import profile_dataset
+from workbench.profiling.profile import profile
+from workbench.profiling.suggest import suggest_expectations
+from workbench.quality.dbt import expectation_for_dbt_test
 from workbench.resources import example_dbt_project
-from workbench.workspace import quote_ident
+from workbench.session import data_files
+from workbench.transform.project import TransformProject
+from workbench.workspace import quote_ident, table_name_for
 
 if TYPE_CHECKING:
-    from workbench.design.model import PipelineDesign, TransformModel
     from workbench.workspace import Workspace
-
-#: the transform step's example project (present in a clone)
-SHOP_DBT = example_dbt_project()
-
-#: dbt generic tests -> Great Expectations expectation (type, kwargs builder)
-DBT_TO_GX = {
-    "unique": ("expect_column_values_to_be_unique", lambda t: {"column": t.column}),
-    "not_null": ("expect_column_values_to_not_be_null", lambda t: {"column": t.column}),
-    "accepted_values": ("expect_column_values_to_be_in_set",
-                        lambda t: {"column": t.column, "value_set": list(t.kwargs.get("values", []))}),
-    "accepted_range": ("expect_column_values_to_be_between",
-                       lambda t: {"column": t.column, **{k: t.kwargs[k] for k in ("min_value", "max_value")
-                                                         if k in t.kwargs}}),
-}
 
 
 def transform_suite(m: TransformModel) -> QualitySuite | None:
     """The transform-layer suite of one model, from its dbt column tests."""
     exps = []
     for t in m.tests:
-        name = t.test.removeprefix("dbt_utils.")
-        if name in DBT_TO_GX and t.column:
-            kind, kwargs = DBT_TO_GX[name]
-            exps.append(Expectation(type=kind, kwargs=kwargs(t), severity="critical" if t.severity == "error" else "warning"))
+        mapped = expectation_for_dbt_test(t.test, t.column, t.kwargs) if t.column else None
+        if mapped:
+            kind, kwargs = mapped
+            exps.append(DesignExpectation(type=kind, kwargs=kwargs,
+                                          severity="critical" if t.severity == "error" else "warning"))
     return QualitySuite(name=f"{m.name}_transform", layer="transform", table=m.name, expectations=exps) if exps else None
 
 
@@ -50,8 +52,8 @@ def sink_suites(design: PipelineDesign) -> list[QualitySuite]:
     """Sink-layer checks: the target is not empty and its key stays unique (reconciliation starts here)."""
     out = []
     for s in design.sinks:
-        exps = [Expectation(type="expect_table_row_count_to_be_between", kwargs={"min_value": 1})]
-        exps += [Expectation(type="expect_column_values_to_be_unique", kwargs={"column": k}) for k in s.key[:1]]
+        exps = [DesignExpectation(type="expect_table_row_count_to_be_between", kwargs={"min_value": 1})]
+        exps += [DesignExpectation(type="expect_column_values_to_be_unique", kwargs={"column": k}) for k in s.key[:1]]
         out.append(QualitySuite(name=f"{s.table}_sink", layer="sink", table=s.table, expectations=exps))
     return out
 
@@ -67,32 +69,30 @@ def complete_design(design: PipelineDesign, ws: Workspace, *, table: str = "orde
     The sources are the tables loaded from ``data_dir`` (default: every workspace table), not the models,
     replicas and dead-letter tables earlier steps built in the same workspace.
     """
-    import workbench as wb
-
     filled: list[str] = []
     dataset: Any = None
     if not design.sources:
-        dataset = wb.profile_dataset(ws, source_tables(ws, data_dir))
-        design.record_profile(dataset)
+        dataset = profile_dataset(ws, source_tables(ws, data_dir))
+        record_profile(design, dataset)
         align_streaming(design)  # a CDC step that ran before the sources were known
         filled.append("sources (profile)")
     if not (design.architecture.tree_path or design.architecture.reasons):
-        prof = dataset.profiles[table] if dataset is not None and table in dataset.profiles else wb.profile(ws, table)
-        wl = wb.Workload.from_profile(prof, timestamp_column=timestamp_column, scale=scale,
+        prof = dataset.profiles[table] if dataset is not None and table in dataset.profiles else profile(ws, table)
+        wl = Workload.from_profile(prof, timestamp_column=timestamp_column, scale=scale,
                                       latency_slo_seconds=latency_slo_seconds, complexity=complexity,
                                       burst_factor=burst_factor, burst_duration_seconds=burst_duration_seconds)
-        design.record_architecture(wb.recommend(wl), wb.size_kafka(wl), wb.compare(wl), wl)
+        record_architecture(design, recommend(wl), size_kafka(wl), compare(wl), wl)
         filled.append("architecture (recommend, size_kafka, compare)")
-    project = Path(dbt_project) if dbt_project else SHOP_DBT
+    project = Path(dbt_project) if dbt_project else example_dbt_project()
     if not design.transforms.models and project.exists():
-        proj = wb.TransformProject.from_dbt(project)
-        design.record_transforms(proj, proj.build(ws))
+        proj = TransformProject.from_dbt(project)
+        record_transforms(design, proj, proj.build(ws))
         filled.append(f"transforms ({project.name})")
     layers = design.quality.layers()
     if not layers["source"]:
-        profiles = dataset.profiles if dataset is not None else {t: wb.profile(ws, t) for t in (table,)}
-        suites = [wb.suggest_expectations(profiles[t]) for t in sorted(profiles) if t in {s.name for s in design.sources}]
-        design.record_quality(suites, tables={s.name: t for s, t in zip(suites, sorted(profiles), strict=False)})
+        profiles = dataset.profiles if dataset is not None else {t: profile(ws, t) for t in (table,)}
+        suites = [suggest_expectations(profiles[t]) for t in sorted(profiles) if t in {s.name for s in design.sources}]
+        record_quality(design, suites, tables={s.name: t for s, t in zip(suites, sorted(profiles), strict=False)})
         filled.append("source quality suites (suggest_expectations)")
     if not layers["transform"]:
         design.quality.suites += [s for m in design.transforms.models if (s := transform_suite(m))]
@@ -120,9 +120,6 @@ def source_tables(ws: Workspace, data_dir: str | Path | None) -> list[str]:
     """The workspace tables that came from the files of ``data_dir`` (all tables when it is not given)."""
     if not data_dir:
         return ws.tables()
-    from workbench.session import data_files
-    from workbench.workspace import table_name_for
-
     present = set(ws.tables())
     return [t for t in dict.fromkeys(table_name_for(p) for p in data_files(data_dir)) if t in present]
 

@@ -1,0 +1,19 @@
+"""The orchestration floor: runs the steps in the journey's order and records each typed result into the design.
+
+Above the steps, below the shells (``ui/``, ``report``, ``cli``, ``app``): ``record_<step>(design, result)`` turns
+one step's result into its part of the ``PipelineDesign``; ``complete_design`` runs whatever step a design lacks.
+"""
+
+from __future__ import annotations
+
+from workbench.pipeline.complete import complete_design, sink_suites, source_tables, transform_suite
+from workbench.pipeline.record import (
+    record_architecture,
+    record_cdc,
+    record_profile,
+    record_quality,
+    record_transforms,
+)
+
+__all__ = ["complete_design", "record_architecture", "record_cdc", "record_profile", "record_quality",
+           "record_transforms", "sink_suites", "source_tables", "transform_suite"]
