@@ -27,10 +27,11 @@ from workbench.architecture import (
 )
 from workbench.architecture.format import fmt_seconds
 from workbench.errors import WorkbenchError
+from workbench.orchestrators import Orchestrator
 
 CHOICES = [("decide from requirements", "decide"), ("batch (daily or slower)", "batch"),
            ("streaming", "streaming"), ("hybrid", "hybrid")]
-ORCHESTRATORS = ["Airflow", "Dagster", "Prefect", "dbt Cloud"]
+ORCHESTRATORS = [o.label for o in Orchestrator]
 #: smaller queue runs keep the live update under half a second
 LIVE_SETTINGS = {"queue_events": 50_000}
 
@@ -84,7 +85,7 @@ class ArchitectureSimulator(widgets.VBox):
         self.complexity = widgets.ToggleButtons(options=["simple", "joins", "complex"], value=workload.complexity,
                                                 description="Processing", style=style)
         self.choice = widgets.RadioButtons(options=CHOICES, value="decide", description="Architecture", style=style)
-        self.orchestrator = widgets.RadioButtons(options=ORCHESTRATORS, value="Airflow", description="Orchestrator",
+        self.orchestrator = widgets.RadioButtons(options=ORCHESTRATORS, value=Orchestrator.AIRFLOW.label, description="Orchestrator",
                                                  style=style)
         self.recommendation_html = widgets.HTML()
         self.comparison_html = widgets.HTML()

@@ -14,12 +14,15 @@ from IPython.display import HTML
 
 from workbench.design.export import TARGETS, resolve_targets
 from workbench.errors import WorkbenchError
+from workbench.orchestrators import Orchestrator
 
 if TYPE_CHECKING:
     from workbench.design.model import PipelineDesign
 
-ORCHESTRATORS = [("Airflow (general)", "airflow"), ("Dagster (software-defined assets)", "dagster"),
-                 ("Prefect (dynamic, cloud-native)", "prefect"), ("dbt Cloud (SQL-centric ELT)", "dbt_cloud")]
+#: what each orchestrator is best at, shown beside its name
+STRENGTHS = {Orchestrator.AIRFLOW: "general", Orchestrator.DAGSTER: "software-defined assets",
+             Orchestrator.PREFECT: "dynamic, cloud-native", Orchestrator.DBT_CLOUD: "SQL-centric ELT"}
+ORCHESTRATORS = [(f"{o.label} ({STRENGTHS[o]})", o.value) for o in Orchestrator]
 GATES = [("strict: stop on failure", "strict"), ("warn: log and continue", "warn"), ("sample: check a sample", "sample")]
 SCOPES = [("full history", "full"), ("affected window only", "affected_window"), ("incremental", "incremental")]
 LANGS = [("English", "en"), ("日本語", "ja")]
