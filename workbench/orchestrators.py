@@ -8,6 +8,9 @@ stacks and widgets. :meth:`Orchestrator.parse` accepts either spelling.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BeforeValidator, PlainSerializer
 
 from workbench.errors import WorkbenchError, did_you_mean
 
@@ -50,3 +53,7 @@ _LABELS: dict[Orchestrator, str] = {
     Orchestrator.PREFECT: "Prefect",
     Orchestrator.DBT_CLOUD: "dbt Cloud",
 }
+
+#: a pydantic field holding an :class:`Orchestrator`: accepts either spelling, dumps the plain value
+OrchestratorField = Annotated[Orchestrator, BeforeValidator(Orchestrator.parse),
+                              PlainSerializer(lambda o: Orchestrator.parse(o).value, return_type=str)]

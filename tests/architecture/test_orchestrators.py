@@ -30,3 +30,18 @@ def test_parse_names_the_valid_values() -> None:
     assert isinstance(err.value, WorkbenchError)
     assert "Did you mean 'airflow'?" in str(err.value)
     assert "airflow, dagster, prefect, dbt_cloud" in str(err.value) and "dbt Cloud" in str(err.value)
+
+
+def test_recommendation_holds_the_enum_and_shows_the_label() -> None:
+    import workbench as wb
+    from workbench.architecture import SimulationSettings
+
+    wl = wb.Workload(peak_events_per_sec=100, avg_event_bytes=500, latency_slo_seconds=86_400, destination="warehouse")
+    rec = wb.recommend(wl, orchestrator="dbt Cloud")
+    assert rec.orchestrator is Orchestrator.DBT_CLOUD
+    assert "dbt Cloud" in rec.stack and "orchestrator dbt Cloud: SQL-centric ELT." in rec.reasons
+    assert rec.model_dump()["orchestrator"] == "dbt_cloud" and type(rec.model_dump()["orchestrator"]) is str
+    assert wb.recommend(wl, orchestrator=Orchestrator.DAGSTER).orchestrator is Orchestrator.DAGSTER
+    assert SimulationSettings(orchestrator="Prefect").orchestrator is Orchestrator.PREFECT
+    with pytest.raises(ValueError, match="Unknown orchestrator 'luigi'"):
+        wb.recommend(wl, orchestrator="luigi")

@@ -10,6 +10,8 @@ import math
 
 from pydantic import BaseModel
 
+from workbench.orchestrators import Orchestrator
+
 HOURS_PER_MONTH = 730.0
 GB = 1e9
 
@@ -70,12 +72,14 @@ def consumer_line(item: str, instances: float, hours: float = HOURS_PER_MONTH) -
             line(f"{item} (memory, 2 GB each)", instances * hours * 2, "fargate_memory")]
 
 
-def orchestrator_lines(orchestrator: str) -> list[CostItem]:
-    if orchestrator == "Airflow":
-        return [line("Airflow (MWAA small environment)", HOURS_PER_MONTH, "mwaa_small")]
-    if orchestrator == "dbt Cloud":
-        return [line("dbt Cloud (1 developer seat)", 1, "dbt_cloud_seat")]
-    return [line(f"{orchestrator} (self-hosted on one VM)", HOURS_PER_MONTH, "ec2_m5_large")]
+def orchestrator_lines(orchestrator: Orchestrator | str) -> list[CostItem]:
+    """What running ``orchestrator`` costs a month (either spelling of its name)."""
+    tool = Orchestrator.parse(orchestrator)
+    if tool is Orchestrator.AIRFLOW:
+        return [line(f"{tool.label} (MWAA small environment)", HOURS_PER_MONTH, "mwaa_small")]
+    if tool is Orchestrator.DBT_CLOUD:
+        return [line(f"{tool.label} (1 developer seat)", 1, "dbt_cloud_seat")]
+    return [line(f"{tool.label} (self-hosted on one VM)", HOURS_PER_MONTH, "ec2_m5_large")]
 
 
 def kafka_lines(peak_mb_per_sec: float, replication_factor: int, storage_bytes: float) -> list[CostItem]:

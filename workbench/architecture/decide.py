@@ -13,18 +13,19 @@ from pydantic import BaseModel
 
 from workbench.architecture.format import fmt_bytes, fmt_rate, fmt_seconds
 from workbench.architecture.workload import TB, Workload
+from workbench.orchestrators import Orchestrator, OrchestratorField
 
 Architecture = Literal["batch", "micro-batch", "streaming", "hybrid"]
 Preference = Literal["decide", "batch", "streaming", "hybrid"]
-Orchestrator = Literal["Airflow", "Dagster", "Prefect", "dbt Cloud"]
 
 LATENCY_THRESHOLD_SECONDS = 60.0
 VOLUME_THRESHOLD_EVENTS_PER_SEC = 10_000.0
-ORCHESTRATORS: dict[str, str] = {
-    "Airflow": "general-purpose scheduling",
-    "Dagster": "software-defined assets",
-    "Prefect": "dynamic, cloud-native flows",
-    "dbt Cloud": "SQL-centric ELT",
+#: what each orchestrator is good at, for the recommendation's reasons
+ORCHESTRATORS: dict[Orchestrator, str] = {
+    Orchestrator.AIRFLOW: "general-purpose scheduling",
+    Orchestrator.DAGSTER: "software-defined assets",
+    Orchestrator.PREFECT: "dynamic, cloud-native flows",
+    Orchestrator.DBT_CLOUD: "SQL-centric ELT",
 }
 
 
@@ -49,7 +50,7 @@ class Recommendation(BaseModel):
     factors: list[Factor]
     processing: Literal["ETL", "ELT"]
     processing_reason: str
-    orchestrator: str
+    orchestrator: OrchestratorField
     confirm_first: list[str]
     notes: list[str] = []
 
@@ -136,12 +137,15 @@ def confirm_first(wl: Workload) -> list[str]:
     return out
 
 
-def recommend(wl: Workload, *, preference: Preference = "decide", orchestrator: Orchestrator = "Airflow") -> Recommendation:
+def recommend(wl: Workload, *, preference: Preference = "decide",
+              orchestrator: Orchestrator | str = Orchestrator.AIRFLOW) -> Recommendation:
     """Recommend an architecture for ``wl`` by the design guide's tree, explaining itself.
 
     ``preference`` is the user's answer to the design question (batch / streaming / hybrid / decide);
-    a choice that differs from the tree is kept and the disagreement is reported.
+    a choice that differs from the tree is kept and the disagreement is reported. ``orchestrator`` is an
+    :class:`Orchestrator` or either of its spellings (``"dbt_cloud"``, ``"dbt Cloud"``).
     """
+    tool = Orchestrator.parse(orchestrator)
     tree_arch, path, stack = _tree(wl)
     factors = decision_factors(wl)
     notes: list[str] = []
@@ -167,8 +171,8 @@ def recommend(wl: Workload, *, preference: Preference = "decide", orchestrator: 
         if processing == "ETL":
             pattern = "scheduled ETL"
     if arch in ("batch", "hybrid", "micro-batch"):
-        stack = [*stack, orchestrator]
-        if elt and orchestrator != "dbt Cloud":
+        stack = [*stack, tool.label]
+        if elt and tool is not Orchestrator.DBT_CLOUD:
             stack.append("dbt")
         if arch == "micro-batch" and "Spark" not in stack:
             stack.insert(0, "Spark Structured Streaming")
@@ -180,8 +184,8 @@ def recommend(wl: Workload, *, preference: Preference = "decide", orchestrator: 
     if len(favour) > 1:
         reasons.append("the factors disagree, so the decision tree's answer is the default; compare() shows the cost "
                        "of each alternative.")
-    reasons.append(f"orchestrator {orchestrator}: {ORCHESTRATORS[orchestrator]}.")
+    reasons.append(f"orchestrator {tool.label}: {ORCHESTRATORS[tool]}.")
     return Recommendation(architecture=arch, pattern=pattern, stack=stack, reasons=reasons, tree_path=path,
                           tree_architecture=tree_arch, factors=factors, processing=processing,
-                          processing_reason=processing_reason, orchestrator=orchestrator,
+                          processing_reason=processing_reason, orchestrator=tool,
                           confirm_first=confirm_first(wl), notes=notes)

@@ -28,6 +28,7 @@ from workbench.architecture.queueing import Service, lindley_waits, simulate_tra
 from workbench.architecture.sizing import size_kafka
 from workbench.architecture.workload import RatePoint, Workload
 from workbench.errors import WorkloadError
+from workbench.orchestrators import Orchestrator, OrchestratorField
 
 ARCHITECTURES = ("batch", "micro-batch", "streaming", "hybrid")
 SimArchitecture = Literal["batch", "micro-batch", "streaming", "hybrid"]
@@ -48,7 +49,7 @@ class SimulationSettings(BaseModel):
     transport_latency_seconds: float = 0.01
     service: Service = "exponential"
     queue_events: int = 200_000
-    orchestrator: str = "Airflow"
+    orchestrator: OrchestratorField = Orchestrator.AIRFLOW
     seed: int = 0
 
     def interval_for(self, wl: Workload) -> float:
@@ -356,6 +357,6 @@ def compare(wl: Workload, settings: SimulationSettings | None = None,
     """Simulate every candidate architecture on ``wl`` with the same settings and seed."""
     from workbench.architecture.decide import recommend
 
-    rec = recommend(wl, orchestrator=(settings or SimulationSettings()).orchestrator)  # type: ignore[arg-type]
+    rec = recommend(wl, orchestrator=(settings or SimulationSettings()).orchestrator)
     return Comparison(workload=wl.name, recommended=rec.architecture,
                       results=[simulate(wl, a, settings) for a in architectures])  # type: ignore[arg-type]
