@@ -33,6 +33,7 @@ from workbench.design.export import (
 )
 from workbench.design.export.base import Output
 from workbench.errors import ExportError, did_you_mean
+from workbench.orchestrators import Orchestrator
 
 if TYPE_CHECKING:
     from workbench.design.model import PipelineDesign
@@ -58,13 +59,13 @@ def _always(d: PipelineDesign) -> bool:
 TARGETS: dict[str, Target] = {t.name: t for t in (
     Target("design", "the design YAML and its JSON Schema", design_file.write, _always),
     Target("mermaid", "Mermaid flowchart: sources → ingestion → processing → storage → serving", mermaid.write, _always),
-    Target("airflow", "Airflow 3 DAG file", airflow.write, lambda d: d.orchestration.tool == "airflow"),
+    Target("airflow", "Airflow 3 DAG file", airflow.write, lambda d: d.orchestration.tool == Orchestrator.AIRFLOW),
     Target("dagster", "Dagster definitions module (assets, asset checks)", dagster.write,
-           lambda d: d.orchestration.tool == "dagster"),
+           lambda d: d.orchestration.tool == Orchestrator.DAGSTER),
     Target("prefect", "Prefect 3 flow (a task per step) and prefect.yaml deployment", prefect.write,
-           lambda d: d.orchestration.tool == "prefect"),
+           lambda d: d.orchestration.tool == Orchestrator.PREFECT),
     Target("dbt_cloud", "dbt Cloud job (API v2 payload) and its create script", dbt_cloud.write,
-           lambda d: d.orchestration.tool == "dbt_cloud"),
+           lambda d: d.orchestration.tool == Orchestrator.DBT_CLOUD),
     Target("dbt", "dbt project (dbt-duckdb profile)", dbt.write,
            lambda d: d.transforms.tool == "dbt" and bool(d.transforms.models)),
     Target("kafka", "Kafka topics YAML and kafka-topics.sh", kafka.write, lambda d: bool(d.streaming.topics)),
