@@ -23,7 +23,7 @@ from workbench.cdc.apply import STATE_SCHEMA
 from workbench.errors import WorkbenchError
 from workbench.workspace import Workspace, quote_ident
 
-Reason = Literal["schema_change", "bug_fix", "logic_change", "new_source"]
+BackfillReason = Literal["schema_change", "bug_fix", "logic_change", "new_source"]
 
 
 class ReasonProfile(BaseModel):
@@ -61,7 +61,7 @@ class BackfillPlan(BaseModel):
     partition_column: str
     start: date
     end: date
-    reason: Reason
+    reason: BackfillReason
     dag_id: str
     partitions: list[PartitionPlan]
     estimated_rows: int
@@ -143,7 +143,7 @@ def _as_date(d: date | str) -> date:
 
 
 def plan_backfill(ws: Workspace, target: str, source_sql: str, partition_column: str, start: date | str,
-                  end: date | str, reason: Reason, *, dag_id: str | None = None,
+                  end: date | str, reason: BackfillReason, *, dag_id: str | None = None,
                   throughput_rows_per_s: float | None = None) -> BackfillPlan:
     """Plan a backfill of ``target``'s daily partitions ``start``..``end`` from ``source_sql`` (a SELECT).
 

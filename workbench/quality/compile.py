@@ -72,7 +72,7 @@ class RowCheck:
 
 
 @dataclass
-class Compiled:
+class CompiledCheck:
     """SQL items one expectation contributes to the scan, plus how to read them back."""
 
     position: int
@@ -123,9 +123,9 @@ class TableInfo:
         return p(value)
 
 
-def compile_expectation(position: int, e: Expectation, t: TableInfo, p: Params, full_relation: str) -> Compiled:
+def compile_expectation(position: int, e: Expectation, t: TableInfo, p: Params, full_relation: str) -> CompiledCheck:
     """The SQL items of one expectation: its handler (the expectation class) fills them in."""
-    out = Compiled(position, e)
+    out = CompiledCheck(position, e)
     e.compile(out, t, p, full_relation)
     return out
 

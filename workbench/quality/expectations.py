@@ -27,7 +27,7 @@ from workbench.quality.handlers.base import (
     Bound,
     Expectation,
     Kwargs,
-    Layer,
+    QualityLayer,
     Severity,
     Value,
     describe_errors,
@@ -62,6 +62,6 @@ def catalogue() -> list[dict[str, Any]]:
 
 
 __all__ = [
-    "CATALOGUE", "CATEGORY_RANK", "LAYERS", "SUPPORTED_TYPES", "AnyExpectation", "Bound", "Expectation", "Layer",
+    "CATALOGUE", "CATEGORY_RANK", "LAYERS", "SUPPORTED_TYPES", "AnyExpectation", "Bound", "Expectation", "QualityLayer",
     "Severity", "Value", "catalogue", "describe_errors", "expectation_class", "kwarg_names",
 ]

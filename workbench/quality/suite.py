@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, SerializeAsAny, field_validator
 
-from workbench.quality.expectations import Expectation, Layer
+from workbench.quality.expectations import Expectation, QualityLayer
 
 
 class Suite(BaseModel):
@@ -28,7 +28,7 @@ class Suite(BaseModel):
     expectations: list[SerializeAsAny[Expectation]] = Field(default_factory=list)
     meta: dict[str, Any] = Field(default_factory=dict)
     #: the layer of expectations that do not state their own
-    layer: Layer | None = None
+    layer: QualityLayer | None = None
 
     @field_validator("expectations", mode="before")
     @classmethod

@@ -270,7 +270,7 @@ class _Run:
     # --- the scan --------------------------------------------------------------------------
     def execute(self) -> list[ExpectationResult]:
         p = self.p = cp.Params()
-        compiled: list[cp.Compiled] = []
+        compiled: list[cp.CompiledCheck] = []
         items: dict[str, str] = {}
         for i, e in enumerate(self.suite.expectations):
             e.precheck(self.ws.con, i)
@@ -301,7 +301,7 @@ class _Run:
             results.append(r)
         return results
 
-    def _diagnose(self, compiled: list[cp.Compiled], exc: duckdb.Error) -> ExpectationError:
+    def _diagnose(self, compiled: list[cp.CompiledCheck], exc: duckdb.Error) -> ExpectationError:
         """The scan failed: find the expectation that breaks it and name it."""
         for c in compiled:
             if not c.items:
@@ -319,15 +319,15 @@ class _Run:
         return ExpectationError(f"Validation of table {self.table!r} failed: {str(exc).splitlines()[0]}")
 
     # --- evaluation --------------------------------------------------------------------------
-    def _base(self, c: cp.Compiled) -> dict[str, Any]:
+    def _base(self, c: cp.CompiledCheck) -> dict[str, Any]:
         e = c.expectation
         return {"type": e.type, "kwargs": e.kwargs.model_dump(exclude_unset=True), "position": c.position,
                 "label": e.label, "layer": self.suite.layer_of(e), "severity": e.severity, "category": e.category}
 
-    def _evaluate(self, c: cp.Compiled, row: dict[str, Any]) -> ExpectationResult:
+    def _evaluate(self, c: cp.CompiledCheck, row: dict[str, Any]) -> ExpectationResult:
         return ExpectationResult(**self._base(c), **c.expectation.evaluate(self, c, row))
 
-    def _samples(self, c: cp.Compiled, r: ExpectationResult, p: cp.Params) -> None:
+    def _samples(self, c: cp.CompiledCheck, r: ExpectationResult, p: cp.Params) -> None:
         """Fetch the first unexpected rows (insertion order) with the key columns."""
         if c.sample_where is None or not r.unexpected_count:
             return

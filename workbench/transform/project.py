@@ -37,7 +37,7 @@ _ADDITIVE = ("tags",)
 
 
 @dataclass
-class Compiled:
+class CompiledModel:
     """A model's runnable SQL: ``cte_lines`` lines of inlined ephemeral CTEs come before its own SQL."""
 
     sql: str
@@ -318,7 +318,7 @@ class TransformProject:
         return self.relation_for(to)
 
     # --- compiling --------------------------------------------------------------------------
-    def compile(self, name: str, *, incremental: bool = False) -> Compiled:
+    def compile(self, name: str, *, incremental: bool = False) -> CompiledModel:
         """The SQL DuckDB runs for a model (ephemeral parents inlined as CTEs), the lines the CTEs added
         before the model's own SQL, and the model's ``log()`` lines."""
         model = self.models[name]
@@ -339,7 +339,7 @@ class TransformProject:
             variables=self.vars, this=self.relation_for(name, cfg), incremental=incremental,
         )
         sql, added = inject_ctes(strip_sql(rendered.sql), self._ephemeral_chain(ephemerals))
-        return Compiled(sql=sql, cte_lines=added, logs=rendered.logs)
+        return CompiledModel(sql=sql, cte_lines=added, logs=rendered.logs)
 
     def _ephemeral_chain(self, names: list[str], seen: set[str] | None = None) -> list[tuple[str, str]]:
         """Ephemeral models (and the ephemerals they use) as (name, sql) in dependency order."""

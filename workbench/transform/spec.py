@@ -18,7 +18,7 @@ from workbench.errors import TransformError
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MATERIALIZATIONS = ("view", "table", "ephemeral", "incremental")
 STRATEGIES = ("append", "delete+insert", "merge")
-Severity = Literal["warn", "error"]
+DbtSeverity = Literal["warn", "error"]
 
 
 def check_name(name: str, what: str = "model") -> str:
@@ -65,7 +65,7 @@ class TestSpec(BaseModel):
     target: str
     column: str | None = None
     kwargs: dict[str, Any] = Field(default_factory=dict)
-    severity: Severity = "error"
+    severity: DbtSeverity = "error"
     where: str | None = None
     name: str = ""
 
@@ -80,7 +80,7 @@ class SingularTest(BaseModel):
     name: str
     sql: str
     path: str = ""
-    severity: Severity = "error"
+    severity: DbtSeverity = "error"
 
 
 class ModelSpec(BaseModel):

@@ -7,7 +7,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from workbench.quality.compile import Compiled, Params, TableInfo
+from workbench.quality.compile import CompiledCheck, Params, TableInfo
 from workbench.quality.handlers.base import ColumnRangeKwargs, Expectation, _Column, between, plain
 
 
@@ -18,11 +18,11 @@ class AggregateExpectation(Expectation):
     #: the aggregate, ``{c}`` standing for the quoted column
     sql: ClassVar[str] = ""
 
-    def compile(self, c: Compiled, t: TableInfo, p: Params, full_relation: str) -> None:
+    def compile(self, c: CompiledCheck, t: TableInfo, p: Params, full_relation: str) -> None:
         col = self.kwargs.column
         c.items[f"e{c.position}_value"] = self.sql.format(c=t.col(col)) + f" FILTER (WHERE {t.present(col)})"
 
-    def evaluate(self, run: Any, c: Compiled, row: dict[str, Any]) -> dict[str, Any]:
+    def evaluate(self, run: Any, c: CompiledCheck, row: dict[str, Any]) -> dict[str, Any]:
         value = plain(row[f"e{c.position}_value"])
         return {"observed_value": value, "success": between(value, self.kwargs)}
 
@@ -101,12 +101,12 @@ class ExpectColumnProportionOfUniqueValuesToBeBetween(Expectation):
     category: ClassVar[str] = "uniqueness"
     phrase: ClassVar[str] = "proportion unique between"
 
-    def compile(self, c: Compiled, t: TableInfo, p: Params, full_relation: str) -> None:
+    def compile(self, c: CompiledCheck, t: TableInfo, p: Params, full_relation: str) -> None:
         col, n = self.kwargs.column, f"e{c.position}"
         c.items[f"{n}_distinct"] = f"count(DISTINCT {t.col(col)}) FILTER (WHERE {t.present(col)})"
         c.items[f"{n}_considered"] = f"count(*) FILTER (WHERE {t.present(col)})"
 
-    def evaluate(self, run: Any, c: Compiled, row: dict[str, Any]) -> dict[str, Any]:
+    def evaluate(self, run: Any, c: CompiledCheck, row: dict[str, Any]) -> dict[str, Any]:
         considered = int(row[f"e{c.position}_considered"])
         value = int(row[f"e{c.position}_distinct"]) / considered if considered else None
         return {"observed_value": value, "success": between(value, self.kwargs)}
@@ -148,7 +148,7 @@ class ExpectColumnMaxToBeFresh(Expectation):
     phrase: ClassVar[str] = "fresh"
     extension: ClassVar[bool] = True
 
-    def compile(self, c: Compiled, t: TableInfo, p: Params, full_relation: str) -> None:
+    def compile(self, c: CompiledCheck, t: TableInfo, p: Params, full_relation: str) -> None:
         col, n = self.kwargs.column, f"e{c.position}"
         ref = c.state["reference"] = _reference(self.kwargs.reference_time)
         bindable = ref.replace(tzinfo=UTC) if "TIME ZONE" in t.dtype(col) else ref
@@ -157,7 +157,7 @@ class ExpectColumnMaxToBeFresh(Expectation):
         c.items[f"{n}_future"] = f"count(*) FILTER (WHERE {future})"
         c.sample_where = future
 
-    def evaluate(self, run: Any, c: Compiled, row: dict[str, Any]) -> dict[str, Any]:
+    def evaluate(self, run: Any, c: CompiledCheck, row: dict[str, Any]) -> dict[str, Any]:
         k, n, ref = self.kwargs, f"e{c.position}", c.state["reference"]
         latest, future = row[f"{n}_max"], int(row[f"{n}_future"])
         if latest is None:

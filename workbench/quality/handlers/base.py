@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from workbench.errors import ExpectationError, did_you_mean
-from workbench.quality.compile import Compiled, Params, RowCheck, TableInfo
+from workbench.quality.compile import CompiledCheck, Params, RowCheck, TableInfo
 
 if TYPE_CHECKING:
     import duckdb
 
     from workbench.workspace import Workspace
 
-Layer = Literal["source", "transform", "sink"]
+QualityLayer = Literal["source", "transform", "sink"]
 Severity = Literal["critical", "warning", "info"]
 #: a bound in a comparison: numbers, or ISO date/timestamp strings for temporal columns
 Bound = int | float | str | None
@@ -135,7 +135,7 @@ class Expectation(BaseModel):
     type: str
     kwargs: Kwargs
     meta: dict[str, Any] = Field(default_factory=dict)
-    layer: Layer | None = None
+    layer: QualityLayer | None = None
     severity: Severity = "critical"
     id: str | None = None
     description: str | None = None
@@ -240,10 +240,10 @@ class Expectation(BaseModel):
     def check_references(self, ws: Workspace, table: str, where: str) -> None:
         """Tables and columns beyond :meth:`columns` that must exist (default: none)."""
 
-    def compile(self, c: Compiled, t: TableInfo, p: Params, full_relation: str) -> None:
+    def compile(self, c: CompiledCheck, t: TableInfo, p: Params, full_relation: str) -> None:
         """Add this expectation's SQL items to ``c`` (default: none; answered from the catalog)."""
 
-    def evaluate(self, run: Any, c: Compiled, row: dict[str, Any]) -> dict[str, Any]:
+    def evaluate(self, run: Any, c: CompiledCheck, row: dict[str, Any]) -> dict[str, Any]:
         """Result fields (``success``, ``observed_value``...) from the scan ``row`` (keys ``e<position>_*``)."""
         raise ExpectationError(f"{self.type} has no evaluator.")  # pragma: no cover - every handler has one
 
@@ -265,7 +265,7 @@ class MapExpectation(Expectation):
     def row_check(self, t: TableInfo, p: Params) -> RowCheck:  # pragma: no cover - every map handler has one
         raise ExpectationError(f"{self.type} is not a row-level expectation.")
 
-    def compile(self, c: Compiled, t: TableInfo, p: Params, full_relation: str) -> None:
+    def compile(self, c: CompiledCheck, t: TableInfo, p: Params, full_relation: str) -> None:
         rc = c.row_check = self.row_check(t, p)
         n = f"e{c.position}"
         c.items[f"{n}_considered"] = rc.considered_count(t)
@@ -276,7 +276,7 @@ class MapExpectation(Expectation):
         """The SQL counting unexpected rows (an aggregate FILTER in the shared scan)."""
         return f"count(*) FILTER (WHERE {rc.unexpected_rows(t)})"
 
-    def evaluate(self, run: Any, c: Compiled, row: dict[str, Any]) -> dict[str, Any]:
+    def evaluate(self, run: Any, c: CompiledCheck, row: dict[str, Any]) -> dict[str, Any]:
         n = f"e{c.position}"
         return map_fields(run.rows, int(row[f"{n}_considered"]), int(row[f"{n}_unexpected"]), self.mostly,
                           c.row_check.count_all)

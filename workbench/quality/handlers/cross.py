@@ -11,7 +11,7 @@ from pydantic import Field
 
 from workbench.errors import ColumnNotFoundError, ExpectationError, did_you_mean
 from workbench.quality import history
-from workbench.quality.compile import Compiled, Params, RowCheck, TableInfo
+from workbench.quality.compile import CompiledCheck, Params, RowCheck, TableInfo
 from workbench.quality.handlers.base import (
     Expectation,
     Kwargs,
@@ -86,10 +86,10 @@ class ExpectTableRowCountToEqualOtherTable(Expectation):
     category: ClassVar[str] = "volume"
     phrase: ClassVar[str] = "row count equals other table"
 
-    def compile(self, c: Compiled, t: TableInfo, p: Params, full_relation: str) -> None:
+    def compile(self, c: CompiledCheck, t: TableInfo, p: Params, full_relation: str) -> None:
         c.items[f"e{c.position}_other"] = f"(SELECT count(*) FROM {quote_ident(self.kwargs.other_table_name)})"
 
-    def evaluate(self, run: Any, c: Compiled, row: dict[str, Any]) -> dict[str, Any]:
+    def evaluate(self, run: Any, c: CompiledCheck, row: dict[str, Any]) -> dict[str, Any]:
         other = int(row[f"e{c.position}_other"])
         return {"observed_value": {"self": run.table_rows, "other": other}, "success": run.table_rows == other}
 
@@ -142,7 +142,7 @@ class ExpectTableRowCountToNotBeAnomalous(Expectation):
     phrase: ClassVar[str] = "row count within history"
     extension: ClassVar[bool] = True
 
-    def evaluate(self, run: Any, c: Compiled, row: dict[str, Any]) -> dict[str, Any]:
+    def evaluate(self, run: Any, c: CompiledCheck, row: dict[str, Any]) -> dict[str, Any]:
         previous = history.previous_counts(run.ws, run.table, self.kwargs.window)
         ok, observed = history.judge(run.table_rows, previous, self.kwargs)
         return {"observed_value": observed, "success": ok}
@@ -169,7 +169,7 @@ class ExpectTableToReconcileWithSource(Expectation):
                 if name not in pool:
                     raise _missing_column(where, name, tname, pool)
 
-    def compile(self, c: Compiled, t: TableInfo, p: Params, full_relation: str) -> None:
+    def compile(self, c: CompiledCheck, t: TableInfo, p: Params, full_relation: str) -> None:
         n, src = f"e{c.position}", quote_ident(self.kwargs.source_table)
         c.items[f"{n}_source_count"] = f"(SELECT count(*) FROM {src})"
         c.items[f"{n}_target_count"] = f"(SELECT count(*) FROM {full_relation})"
@@ -177,7 +177,7 @@ class ExpectTableToReconcileWithSource(Expectation):
             c.items[f"{n}_tsum{i}"] = f"(SELECT sum({quote_ident(target_col)}) FROM {full_relation})"
             c.items[f"{n}_ssum{i}"] = f"(SELECT sum({quote_ident(source_col)}) FROM {src})"
 
-    def evaluate(self, run: Any, c: Compiled, row: dict[str, Any]) -> dict[str, Any]:
+    def evaluate(self, run: Any, c: CompiledCheck, row: dict[str, Any]) -> dict[str, Any]:
         k, n = self.kwargs, f"e{c.position}"
         src, tgt = int(row[f"{n}_source_count"]), int(row[f"{n}_target_count"])
         count_diff = abs(tgt - src) / src if src else (0.0 if tgt == 0 else math.inf)
@@ -202,7 +202,7 @@ class UnexpectedRowsExpectation(Expectation):
     phrase: ClassVar[str] = "custom SQL finds no rows"
     dbt_tests: ClassVar[tuple[str, ...]] = ("expression_is_true",)
 
-    def evaluate(self, run: Any, c: Compiled, row: dict[str, Any]) -> dict[str, Any]:
+    def evaluate(self, run: Any, c: CompiledCheck, row: dict[str, Any]) -> dict[str, Any]:
         import sqlglot  # only custom SQL needs a parser; keep the import off the common path
         from sqlglot import exp
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from workbench.quality.compile import Compiled, Params, TableInfo
+from workbench.quality.compile import CompiledCheck, Params, TableInfo
 from workbench.quality.handlers.base import ColumnDistinctSetKwargs, Expectation, plain
 
 
@@ -19,11 +19,11 @@ class DistinctExpectation(Expectation):
     #: report set values absent from the column as missing
     check_missing: ClassVar[bool] = True
 
-    def compile(self, c: Compiled, t: TableInfo, p: Params, full_relation: str) -> None:
+    def compile(self, c: CompiledCheck, t: TableInfo, p: Params, full_relation: str) -> None:
         col = self.kwargs.column
         c.items[f"e{c.position}_values"] = f"list(DISTINCT {t.col(col)}) FILTER (WHERE {t.present(col)})"
 
-    def evaluate(self, run: Any, c: Compiled, row: dict[str, Any]) -> dict[str, Any]:
+    def evaluate(self, run: Any, c: CompiledCheck, row: dict[str, Any]) -> dict[str, Any]:
         observed = sorted((plain(v) for v in row[f"e{c.position}_values"] or []), key=str)
         have, want = set(observed), {v for v in self.kwargs.value_set if v is not None}
         extra, missing = sorted(have - want, key=str), sorted(want - have, key=str)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Literal
 
 from workbench.errors import did_you_mean
-from workbench.quality.compile import Compiled
+from workbench.quality.compile import CompiledCheck
 from workbench.quality.handlers.base import (
     Expectation,
     Kwargs,
@@ -52,7 +52,7 @@ class ExpectTableRowCountToBeBetween(TableExpectation):
     category: ClassVar[str] = "volume"
     phrase: ClassVar[str] = "row count between"
 
-    def evaluate(self, run: Any, c: Compiled, row: dict[str, Any]) -> dict[str, Any]:
+    def evaluate(self, run: Any, c: CompiledCheck, row: dict[str, Any]) -> dict[str, Any]:
         return {"success": between(run.table_rows, self.kwargs), "observed_value": run.table_rows}
 
 
@@ -64,7 +64,7 @@ class ExpectTableRowCountToEqual(TableExpectation):
     category: ClassVar[str] = "volume"
     phrase: ClassVar[str] = "row count equals"
 
-    def evaluate(self, run: Any, c: Compiled, row: dict[str, Any]) -> dict[str, Any]:
+    def evaluate(self, run: Any, c: CompiledCheck, row: dict[str, Any]) -> dict[str, Any]:
         return {"success": run.table_rows == self.kwargs.value, "observed_value": run.table_rows}
 
 
@@ -76,7 +76,7 @@ class ExpectTableColumnsToMatchSet(TableExpectation):
     kwargs: ColumnSetMatchKwargs
     phrase: ClassVar[str] = "columns match set"
 
-    def evaluate(self, run: Any, c: Compiled, row: dict[str, Any]) -> dict[str, Any]:
+    def evaluate(self, run: Any, c: CompiledCheck, row: dict[str, Any]) -> dict[str, Any]:
         cols = list(run.schema)
         have, want = set(cols), set(self.kwargs.column_set)
         ok = have == want if self.kwargs.exact_match else want <= have
@@ -91,7 +91,7 @@ class ExpectTableColumnsToMatchOrderedList(TableExpectation):
     kwargs: ColumnListKwargs
     phrase: ClassVar[str] = "columns match ordered list"
 
-    def evaluate(self, run: Any, c: Compiled, row: dict[str, Any]) -> dict[str, Any]:
+    def evaluate(self, run: Any, c: CompiledCheck, row: dict[str, Any]) -> dict[str, Any]:
         cols = list(run.schema)
         return {"success": cols == list(self.kwargs.column_list), "observed_value": cols}
 
@@ -103,7 +103,7 @@ class ExpectTableColumnCountToEqual(TableExpectation):
     kwargs: TableValueKwargs
     phrase: ClassVar[str] = "column count equals"
 
-    def evaluate(self, run: Any, c: Compiled, row: dict[str, Any]) -> dict[str, Any]:
+    def evaluate(self, run: Any, c: CompiledCheck, row: dict[str, Any]) -> dict[str, Any]:
         return {"success": len(run.schema) == self.kwargs.value, "observed_value": len(run.schema)}
 
 
@@ -114,7 +114,7 @@ class ExpectTableColumnCountToBeBetween(TableExpectation):
     kwargs: TableRangeKwargs
     phrase: ClassVar[str] = "column count between"
 
-    def evaluate(self, run: Any, c: Compiled, row: dict[str, Any]) -> dict[str, Any]:
+    def evaluate(self, run: Any, c: CompiledCheck, row: dict[str, Any]) -> dict[str, Any]:
         return {"success": between(len(run.schema), self.kwargs), "observed_value": len(run.schema)}
 
 
@@ -125,7 +125,7 @@ class ExpectColumnToExist(TableExpectation):
     kwargs: ColumnExistKwargs
     phrase: ClassVar[str] = "exists"
 
-    def evaluate(self, run: Any, c: Compiled, row: dict[str, Any]) -> dict[str, Any]:
+    def evaluate(self, run: Any, c: CompiledCheck, row: dict[str, Any]) -> dict[str, Any]:
         k, cols = self.kwargs, list(run.schema)
         ok = k.column in run.schema and (k.column_index is None or cols.index(k.column) == k.column_index)
         return {"success": ok, "observed_value": cols,
@@ -165,7 +165,7 @@ def type_matches(expected: str, dtype: str) -> bool:
 
 
 class _ColumnTypeExpectation(TableExpectation):
-    def evaluate(self, run: Any, c: Compiled, row: dict[str, Any]) -> dict[str, Any]:
+    def evaluate(self, run: Any, c: CompiledCheck, row: dict[str, Any]) -> dict[str, Any]:
         dtype = run.schema.get(self.kwargs.column)
         if dtype is None:
             cols = list(run.schema)

@@ -6,7 +6,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from workbench.quality.compile import Compiled, Params, RowCheck, TableInfo
+from workbench.quality.compile import CompiledCheck, Params, RowCheck, TableInfo
 from workbench.quality.handlers.base import (
     ColumnMostlyKwargs,
     Expectation,
@@ -33,7 +33,7 @@ class UniqueExpectation(Expectation):
     def considered(self, t: TableInfo) -> str:  # pragma: no cover - both subclasses override
         raise NotImplementedError
 
-    def compile(self, c: Compiled, t: TableInfo, p: Params, full_relation: str) -> None:
+    def compile(self, c: CompiledCheck, t: TableInfo, p: Params, full_relation: str) -> None:
         cols = self.columns()
         considered = self.considered(t)
         keys = ", ".join(t.col(col) for col in cols)
@@ -52,7 +52,7 @@ class UniqueExpectation(Expectation):
         )
         c.sample_where = f"({considered}) AND ({c.row_check.unexpected})"
 
-    def evaluate(self, run: Any, c: Compiled, row: dict[str, Any]) -> dict[str, Any]:
+    def evaluate(self, run: Any, c: CompiledCheck, row: dict[str, Any]) -> dict[str, Any]:
         n = f"e{c.position}"
         dups = row[f"{n}_dups"]
         unexpected = int(dups["rows"])
