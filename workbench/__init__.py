@@ -36,6 +36,8 @@ _EXPORTS: dict[str, str] = {
     "profile": "workbench.profiling",
     "profile_dataset": "workbench.profiling",
     "suggest_expectations": "workbench.profiling",
+    "choose_focus": "workbench.profiling",
+    "FocusChoice": "workbench.profiling",
     "TableProfile": "workbench.profiling",
     "ColumnProfile": "workbench.profiling",
     "DatasetProfile": "workbench.profiling",

@@ -63,7 +63,9 @@ def test_complete_design_takes_sources_from_the_data_folder_only(sample_dir):
     ws.con.execute("CREATE TABLE orders_replica AS SELECT * FROM orders LIMIT 5")  # what a later step leaves behind
     design = PipelineDesign()
     filled = complete_design(design, ws, data_dir=sample_dir)
-    assert filled[0] == "sources (profile)" and filled[-1] == "backfill window"
+    assert filled[0].startswith("focus (fact table 'orders': the most rows (2,010)")  # chosen from the data, with why
+    assert "arrival time 'created_at'" in filled[0]
+    assert filled[1] == "sources (profile)" and filled[-1] == "backfill window"
     assert sorted(s.name for s in design.sources) == ["customers", "order_events", "order_items", "orders",
                                                       "payments", "stores"]
     assert {s.layer for s in design.quality.suites} == {"source", "transform", "sink"}

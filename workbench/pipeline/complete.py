@@ -24,6 +24,7 @@ from workbench.pipeline.record import (
     record_transforms,
 )
 from workbench.profiling.dataset import profile_dataset
+from workbench.profiling.focus import choose_focus
 from workbench.profiling.profile import profile
 from workbench.profiling.suggest import suggest_expectations
 from workbench.quality.dbt import expectation_for_dbt_test
@@ -58,8 +59,8 @@ def sink_suites(design: PipelineDesign) -> list[QualitySuite]:
     return out
 
 
-def complete_design(design: PipelineDesign, ws: Workspace, *, table: str = "orders",
-                    timestamp_column: str = "created_at", scale: float = 1000.0, latency_slo_seconds: float = 3600.0,
+def complete_design(design: PipelineDesign, ws: Workspace, *, table: str | None = None,
+                    timestamp_column: str | None = None, scale: float = 1000.0, latency_slo_seconds: float = 3600.0,
                     complexity: str = "joins", burst_factor: float = 3.0, burst_duration_seconds: float = 600.0,
                     dbt_project: str | Path | None = None, gate: str | None = None, orchestrator: str | None = None,
                     backfill_scope: str | None = None, pii_handling: str | None = "hash",
@@ -67,10 +68,19 @@ def complete_design(design: PipelineDesign, ws: Workspace, *, table: str = "orde
     """Fill the missing parts of ``design`` in place; returns what was filled, in order.
 
     The sources are the tables loaded from ``data_dir`` (default: every workspace table), not the models,
-    replicas and dead-letter tables earlier steps built in the same workspace.
+    replicas and dead-letter tables earlier steps built in the same workspace. ``table`` and
+    ``timestamp_column`` (the rate and the backfill window) default to the fact table and its arrival time
+    chosen from the data (``choose_focus``); the choice and its reason are the first entry returned.
     """
     filled: list[str] = []
     dataset: Any = None
+    needs_focus = (not (design.architecture.tree_path or design.architecture.reasons) or design.backfill.start is None
+                   or not design.quality.layers()["source"])
+    if needs_focus:
+        focus = choose_focus(ws, source_tables(ws, data_dir), table=table, timestamp_column=timestamp_column)
+        table, timestamp_column = focus.table, focus.timestamp_column
+        if focus.reason.count("chosen by you") < 2:
+            filled.append(f"focus ({focus.reason})")
     if not design.sources:
         dataset = profile_dataset(ws, source_tables(ws, data_dir))
         record_profile(design, dataset)

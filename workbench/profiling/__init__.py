@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from workbench.profiling.dataset import profile_dataset
+from workbench.profiling.focus import FocusChoice, choose_focus
 from workbench.profiling.models import (
     Alert,
     ColumnProfile,
@@ -22,6 +23,6 @@ from workbench.profiling.profile import profile
 from workbench.profiling.suggest import suggest_expectation_dicts, suggest_expectations
 
 __all__ = [
-    "Alert", "ColumnProfile", "DatasetProfile", "ForeignKey", "HistogramBin", "LengthStats", "Pattern",
-    "TableProfile", "TimeProfile", "profile", "profile_dataset", "suggest_expectation_dicts", "suggest_expectations",
+    "Alert", "ColumnProfile", "DatasetProfile", "FocusChoice", "ForeignKey", "HistogramBin", "LengthStats", "Pattern",
+    "TableProfile", "TimeProfile", "choose_focus", "profile", "profile_dataset", "suggest_expectation_dicts", "suggest_expectations",
 ]
