@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -30,8 +31,9 @@ class PairExpectation(MapExpectation):
     """``A <op> B`` on every row not ignored by ``ignore_row_if``; a NULL on one side of a row that is not
     ignored makes it unexpected (GX)."""
 
-    def operator(self) -> str:  # pragma: no cover - every pair handler overrides it
-        raise NotImplementedError
+    @abstractmethod
+    def operator(self) -> str:
+        """The SQL comparison of A with B."""
 
     def row_check(self, t: TableInfo, p: Params) -> RowCheck:
         k = self.kwargs

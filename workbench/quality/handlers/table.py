@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any, ClassVar, Literal
 
 from workbench.errors import did_you_mean
@@ -174,8 +175,9 @@ class _ColumnTypeExpectation(TableExpectation):
                                 "did_you_mean": did_you_mean(self.kwargs.column, cols)}}
         return {"success": any(type_matches(x, dtype) for x in self.accepted()), "observed_value": dtype}
 
-    def accepted(self) -> list[str]:  # pragma: no cover - both subclasses override
-        raise NotImplementedError
+    @abstractmethod
+    def accepted(self) -> list[str]:
+        """The type names the column may have."""
 
 
 class ExpectColumnValuesToBeOfType(_ColumnTypeExpectation):

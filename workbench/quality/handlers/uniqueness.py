@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field
@@ -30,8 +31,9 @@ class UniqueExpectation(Expectation):
     kind: ClassVar[str] = "unique"
     category: ClassVar[str] = "uniqueness"
 
-    def considered(self, t: TableInfo) -> str:  # pragma: no cover - both subclasses override
-        raise NotImplementedError
+    @abstractmethod
+    def considered(self, t: TableInfo) -> str:
+        """The SQL predicate of the rows the uniqueness is judged on."""
 
     def compile(self, c: CompiledCheck, t: TableInfo, p: Params, full_relation: str) -> None:
         cols = self.columns()
