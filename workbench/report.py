@@ -22,9 +22,10 @@ from pydantic import BaseModel
 from workbench.charts import OFFLINE_ENV
 from workbench.errors import ReportError
 from workbench.files import write_atomic
-from workbench.resources import STEP_NOTEBOOK, notebooks_dir
+from workbench.resources import notebooks_dir
 
 NOTEBOOKS_DIR = notebooks_dir()
+STEP_NOTEBOOK = re.compile(r"^\d\d_.+\.ipynb$")
 #: cells tagged with one of these are left out of the HTML report entirely
 HIDDEN_TAGS = {"parameters", "injected-parameters", "report-hide"}
 

@@ -7,11 +7,8 @@ hands back the real path without copying).
 
 from __future__ import annotations
 
-import re
 from importlib.resources import as_file, files
 from pathlib import Path
-
-STEP_NOTEBOOK = re.compile(r"^\d\d_.+\.ipynb$")
 
 
 def _path(*parts: str) -> Path:
@@ -23,11 +20,6 @@ def _path(*parts: str) -> Path:
 def notebooks_dir() -> Path:
     """The folder of step notebooks (``workbench/notebooks``)."""
     return _path("notebooks")
-
-
-def step_notebooks() -> list[Path]:
-    """The step notebooks (``NN_name.ipynb``) in run order."""
-    return sorted(p for p in notebooks_dir().glob("*.ipynb") if STEP_NOTEBOOK.match(p.name))
 
 
 def example_dbt_project() -> Path:
