@@ -77,9 +77,9 @@ def complete_design(design: PipelineDesign, ws: Workspace, *, table: str | None 
     needs_focus = (not (design.architecture.tree_path or design.architecture.reasons) or design.backfill.start is None
                    or not design.quality.layers()["source"])
     if needs_focus:
-        focus = choose_focus(ws, source_tables(ws, data_dir), table=table, timestamp_column=timestamp_column)
-        table, timestamp_column = focus.table, focus.timestamp_column
-        if focus.reason.count("chosen by you") < 2:
+        if not (table and timestamp_column):
+            focus = choose_focus(ws, source_tables(ws, data_dir), table=table, timestamp_column=timestamp_column)
+            table, timestamp_column = focus.table, focus.timestamp_column
             filled.append(f"focus ({focus.reason})")
     if not design.sources:
         dataset = profile_dataset(ws, source_tables(ws, data_dir))
@@ -93,11 +93,8 @@ def complete_design(design: PipelineDesign, ws: Workspace, *, table: str | None 
                                       burst_factor=burst_factor, burst_duration_seconds=burst_duration_seconds)
         record_architecture(design, recommend(wl), size_kafka(wl), compare(wl), wl)
         filled.append("architecture (recommend, size_kafka, compare)")
-    project = Path(dbt_project) if dbt_project else example_dbt_project()
-    if not design.transforms.models and project.exists():
-        proj = TransformProject.from_dbt(project)
-        record_transforms(design, proj, proj.build(ws))
-        filled.append(f"transforms ({project.name})")
+    if not design.transforms.models:
+        filled += _complete_transforms(design, ws, dbt_project)
     layers = design.quality.layers()
     if not layers["source"]:
         profiles = dataset.profiles if dataset is not None else {t: profile(ws, t) for t in (table,)}
@@ -124,6 +121,22 @@ def complete_design(design: PipelineDesign, ws: Workspace, *, table: str | None 
         filled.append("backfill window")
     design.check_in_place()
     return filled
+
+
+def _complete_transforms(design: PipelineDesign, ws: Workspace, dbt_project: str | Path | None) -> list[str]:
+    """Build and record ``dbt_project``; without one, the example shop project only when its sources are the data."""
+    project = Path(dbt_project) if dbt_project else example_dbt_project()
+    if not project.exists():
+        return []
+    proj = TransformProject.from_dbt(project)
+    if not dbt_project:
+        present = set(ws.tables())
+        missing = sorted({st.identifier or st.name for st in proj.sources.values()} - present)
+        if missing:
+            return [f"transforms: none (no dbt project given, and the example {project.name} reads tables your "
+                    f"data lacks: {', '.join(missing)}; pass dbt_project=)"]
+    record_transforms(design, proj, proj.build(ws))
+    return [f"transforms ({project.name})"]
 
 
 def source_tables(ws: Workspace, data_dir: str | Path | None) -> list[str]:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel
 
 from workbench.errors import ColumnNotFoundError, ProfileError
-from workbench.sqltypes import normalize
+from workbench.sqltypes import is_timestamp, normalize
 from workbench.workspace import Workspace, quote_ident
 
 
@@ -31,8 +31,7 @@ class FocusChoice(BaseModel):
 
 
 def _temporal(dtype: str) -> bool:
-    t = normalize(dtype)
-    return t == "DATE" or t.startswith("TIMESTAMP")
+    return normalize(dtype) == "DATE" or is_timestamp(dtype)
 
 
 def time_columns(ws: Workspace, table: str) -> list[str]:
