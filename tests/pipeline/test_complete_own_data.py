@@ -1,0 +1,25 @@
+"""complete_design on data the project did not generate: flights with natural keys, no change stream, no orders."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+import workbench as wb
+
+
+def test_complete_design_on_other_data_chooses_from_it_and_builds_no_shop_models(tmp_path):
+    pd.DataFrame({"iata": ["HND", "NRT", "KIX"], "city": ["Tokyo", "Narita", "Osaka"]}).to_csv(
+        tmp_path / "airports.csv", index=False)
+    dep = pd.date_range("2026-10-01", periods=600, freq="37min")
+    pd.DataFrame({"FlightNo": [f"F{i}" for i in range(600)], "Origin": ["HND", "NRT", "KIX", "XXX"] * 150,
+                  "DepartedAt": dep, "ArrivedAt": dep + pd.Timedelta(minutes=95)}).to_parquet(tmp_path / "flights.parquet")
+    ws = wb.open_workspace(None, tmp_path)
+    design = wb.PipelineDesign()
+    filled = wb.complete_design(design, ws, data_dir=tmp_path)
+    assert filled[0].startswith("focus (fact table 'flights'") and "arrival time 'DepartedAt'" in filled[0]
+    assert any(f.startswith("transforms: none") and "orders" in f for f in filled)
+    assert design.transforms.models == [] and design.sinks == []
+    assert sorted(s.name for s in design.sources) == ["airports", "flights"]
+    assert {s.table for s in design.quality.suites} == {"airports", "flights"}
+    b = design.backfill
+    assert b.partition_column == "DepartedAt" and b.estimated_rows and b.end == dep.max().date()
