@@ -30,6 +30,9 @@ _EXPORTS: dict[str, str] = {
     "ExportError": "workbench.errors",
     "ReportError": "workbench.errors",
     "open_workspace": "workbench.session",
+    "source_tables": "workbench.session",
+    "read_data_package": "workbench.datapackage",
+    "DataPackage": "workbench.datapackage",
     "workspace_summary": "workbench.session",
     "generate_sample_data": "workbench.sample_data",
     # 1. profile
@@ -93,6 +96,9 @@ _EXPORTS: dict[str, str] = {
     "record_quality": "workbench.pipeline",
     "record_cdc": "workbench.pipeline",
     "complete_design": "workbench.pipeline",
+    "dataset_names": "workbench.pipeline",
+    "name_design": "workbench.pipeline",
+    "DesignNames": "workbench.pipeline",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from workbench.files import write_atomic
 
@@ -56,6 +56,8 @@ BAD_EMAILS = ["{f}.{l}.{d}", "{f}@", "{f} {l}@{d}", "@{d}", "{f}.{l}@@{d}", "{f}
 class SampleManifest(BaseModel):
     """Row counts per table and the exact count of every planted defect."""
 
+    name: str = Field("shop", description="the data package's name: designs over the sample are named after it")
+    title: str = "Shop order"
     seed: int
     scale: int
     snapshot_at: str

@@ -72,3 +72,11 @@ def workspace_summary(ws: Workspace):
 
     rows = [{"table": t, "rows": ws.row_count(t), "columns": len(ws.columns(t))} for t in ws.tables()]
     return pd.DataFrame(rows, columns=["table", "rows", "columns"])
+
+
+def source_tables(ws: Workspace, data_dir: str | Path | None) -> list[str]:
+    """The workspace tables that came from the files of ``data_dir`` (all tables when it is not given)."""
+    if not data_dir:
+        return ws.tables()
+    present = set(ws.tables())
+    return [t for t in dict.fromkeys(table_name_for(p) for p in data_files(data_dir)) if t in present]

@@ -69,8 +69,8 @@ from workbench.files import write_atomic
 class PipelineDesign(_Model):
     """The whole chosen design: ``PipelineDesign.load("design.yaml")``, ``design.export("out/")``."""
 
-    name: str = "shop_pipeline"
-    title: str = "Shop order pipeline"
+    name: str = "data_pipeline"
+    title: str = "Data pipeline"
     description: str = ""
     owner: str = "data-platform"
     environment: Literal["production", "staging", "development"] = "production"

@@ -53,8 +53,8 @@ class Source(_Model):
     name: str = Field(description="table name in the source system")
     schema_name: str = "public"
     system: str = Field("postgresql", description="postgresql, mysql, files, api, kafka...")
-    database: str = "shop"
-    domain: str = Field("shop", description="business domain, the first part of topic names")
+    database: str = "source_db"
+    domain: str = Field("data", description="business domain, the first part of topic names")
     columns: list[SourceColumn] = Field(default_factory=list)
     primary_key: list[str] = Field(default_factory=list)
     update_column: str | None = Field(None, description="column that changes on every update (timestamp CDC)")
@@ -146,7 +146,7 @@ class Orchestration(_Model):
     model_config = ConfigDict(use_enum_values=True)  # validated against the enum, stored as its plain value
 
     tool: Orchestrator = Orchestrator.AIRFLOW.value
-    pipeline_id: str = Field("shop_pipeline", description="DAG id / job name (snake_case)")
+    pipeline_id: str = Field("data_pipeline", description="DAG id / job name (snake_case)")
     schedule: str | None = Field("@daily", description="cron or preset (@hourly, @daily...); None = continuous")
     start_date: date = date(2026, 1, 1)
     retries: int = Field(2, ge=0, le=20)
@@ -252,8 +252,8 @@ class Transforms(_Model):
     """The transform layer: a dbt project's models (and where the prototype project lives)."""
 
     tool: Literal["dbt", "spark", "flink", "python"] = "dbt"
-    project_name: str = "shop"
-    source_name: str = Field("shop", description="the dbt source the staging models read")
+    project_name: str = "pipeline"
+    source_name: str = Field("source", description="the dbt source the staging models read")
     source_schema: str = "main"
     project_dir: str | None = Field(None, description="the prototype dbt project the transform step built")
     build_schema: str = Field("main", description="schema the models build into")
@@ -310,8 +310,8 @@ class CDCPlan(_Model):
     """How changes leave the source: timestamp, trigger or log-based (Debezium) capture."""
 
     method: Literal["none", "timestamp", "trigger", "log"] = "timestamp"
-    connector_name: str = "shop-postgres-cdc"
-    topic_prefix: str = "shop"
+    connector_name: str = "source-postgres-cdc"
+    topic_prefix: str = "data"
     slot_name: str = "workbench_slot"
     publication_name: str = "workbench_publication"
     tables: list[str] = Field(default_factory=list, description="schema.table include list")

@@ -6,7 +6,8 @@ one step's result into its part of the ``PipelineDesign``; ``complete_design`` r
 
 from __future__ import annotations
 
-from workbench.pipeline.complete import complete_design, sink_suites, source_tables, transform_suite
+from workbench.pipeline.complete import complete_design, sink_suites, transform_suite
+from workbench.pipeline.naming import DesignNames, dataset_names, name_design
 from workbench.pipeline.record import (
     record_architecture,
     record_cdc,
@@ -15,5 +16,5 @@ from workbench.pipeline.record import (
     record_transforms,
 )
 
-__all__ = ["complete_design", "record_architecture", "record_cdc", "record_profile", "record_quality",
-           "record_transforms", "sink_suites", "source_tables", "transform_suite"]
+__all__ = ["DesignNames", "dataset_names", "name_design", "complete_design", "record_architecture", "record_cdc", "record_profile", "record_quality",
+           "record_transforms", "sink_suites", "transform_suite"]

@@ -16,6 +16,7 @@ from workbench.architecture.simulate import compare
 from workbench.architecture.sizing import size_kafka
 from workbench.architecture.workload import Workload
 from workbench.design.model import DesignExpectation, PipelineDesign, QualitySuite, TransformModel
+from workbench.pipeline.naming import dataset_names, name_design
 from workbench.pipeline.policies import align_streaming
 from workbench.pipeline.record import (
     record_architecture,
@@ -29,9 +30,9 @@ from workbench.profiling.profile import profile
 from workbench.profiling.suggest import suggest_expectations
 from workbench.quality.dbt import expectation_for_dbt_test
 from workbench.resources import example_dbt_project
-from workbench.session import data_files
+from workbench.session import source_tables
 from workbench.transform.project import TransformProject
-from workbench.workspace import quote_ident, table_name_for
+from workbench.workspace import quote_ident
 
 if TYPE_CHECKING:
     from workbench.workspace import Workspace
@@ -84,8 +85,13 @@ def complete_design(design: PipelineDesign, ws: Workspace, *, table: str | None 
     if not design.sources:
         dataset = profile_dataset(ws, source_tables(ws, data_dir))
         record_profile(design, dataset)
-        align_streaming(design)  # a CDC step that ran before the sources were known
         filled.append("sources (profile)")
+    names = dataset_names(data_dir, fact_table=table or (design.sources[0].name if design.sources else None))
+    renamed = name_design(design, names)
+    if renamed:
+        filled.append(f"names ({names.reason})")
+    if renamed or "sources (profile)" in filled:
+        align_streaming(design)  # a CDC step that ran before the sources (and their names) were known
     if not (design.architecture.tree_path or design.architecture.reasons):
         prof = dataset.profiles[table] if dataset is not None and table in dataset.profiles else profile(ws, table)
         wl = Workload.from_profile(prof, timestamp_column=timestamp_column, scale=scale,
@@ -137,14 +143,6 @@ def _complete_transforms(design: PipelineDesign, ws: Workspace, dbt_project: str
                     f"data lacks: {', '.join(missing)}; pass dbt_project=)"]
     record_transforms(design, proj, proj.build(ws))
     return [f"transforms ({project.name})"]
-
-
-def source_tables(ws: Workspace, data_dir: str | Path | None) -> list[str]:
-    """The workspace tables that came from the files of ``data_dir`` (all tables when it is not given)."""
-    if not data_dir:
-        return ws.tables()
-    present = set(ws.tables())
-    return [t for t in dict.fromkeys(table_name_for(p) for p in data_files(data_dir)) if t in present]
 
 
 def _backfill_window(design: PipelineDesign, ws: Workspace, table: str, column: str, days: int) -> None:

@@ -98,7 +98,7 @@ def record_profile(design: PipelineDesign, profile: DatasetProfile | TableProfil
         old = by_name.get(p.table)
         by_name[p.table] = Source(
             name=p.table, system=old.system if old else system, schema_name=old.schema_name if old else schema_name,
-            database=old.database if old else "shop", domain=old.domain if old else "shop", columns=cols,
+            **({"database": old.database, "domain": old.domain} if old else {}), columns=cols,
             primary_key=key, update_column=update, timestamp_column=event, row_count=p.row_count,
             daily_rows=round(daily) if daily else None, avg_row_bytes=round(p.avg_row_bytes, 1) or None,
             description=old.description if old else "")
