@@ -51,3 +51,13 @@ def test_missing_or_non_timestamp_column_lists_the_timestamp_columns(orders_prof
 def test_scale_must_be_positive(orders_profile, scale):
     with pytest.raises(WorkloadError, match="scale must be a positive number"):
         wb.Workload.from_profile(orders_profile, scale=scale)
+
+
+def test_a_date_column_gives_day_grain_rates_from_the_busiest_day(tmp_path):
+    days = ["2026-03-01"] * 5 + ["2026-03-02"] * 2 + ["2026-03-04"]  # 8 rows over 4 days, busiest day 5
+    ws = wb.Workspace()
+    ws.con.execute("CREATE TABLE visits AS SELECT CAST(d AS DATE) AS visited_on FROM unnest($d) AS t(d)", {"d": days})
+    w = wb.Workload.from_profile(wb.profile(ws, "visits"), timestamp_column="visited_on", scale=10)
+    assert w.peak_events_per_sec == pytest.approx(5 / 86_400 * 10)
+    assert w.avg_events_per_sec == pytest.approx(8 / (4 * 86_400) * 10)
+    assert "rates known per day only" in w.source

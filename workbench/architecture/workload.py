@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 from html import escape
 from typing import Any, Literal
 
@@ -162,8 +163,10 @@ class Workload(BaseModel):
             raise WorkloadError(f"scale must be a positive number (got {scale!r}).",
                                 hint="scale=1000 means the sample is 0.1% of production.")
         columns = getattr(profile, "columns", {})
-        time_columns = [n for n, c in columns.items() if getattr(c, "time", None) is not None]
+        time_columns = [n for n, c in columns.items() if getattr(c, "time", None) is not None or _is_date(c)]
         col = columns.get(timestamp_column)
+        if col is not None and getattr(col, "time", None) is None and _is_date(col):
+            return cls._from_dates(profile, table, timestamp_column, col, scale, overrides)
         if col is None or getattr(col, "time", None) is None:
             what = "is not in" if col is None else "is not a timestamp column of"
             listed = ", ".join(repr(c) for c in time_columns) or "none"
@@ -187,3 +190,31 @@ class Workload(BaseModel):
         }
         fields.update(overrides)
         return cls(**fields)
+
+    @classmethod
+    def _from_dates(cls, profile: Any, table: str, column: str, col: Any, scale: float,
+                    overrides: dict[str, Any]) -> Workload:
+        """Rates from a DATE column, known only per day: the busiest day over 86,400 s is the peak."""
+        days = (date.fromisoformat(str(col.max)[:10]) - date.fromisoformat(str(col.min)[:10])).days + 1
+        # a unique date column has one row a day; otherwise the most frequent date is the busiest day
+        busiest = 1 if col.distinct_count == col.count else (col.top_values[0][1] if col.top_values else
+                                                              col.count / days)
+        peak = busiest / 86_400 * scale
+        row_bytes = float(getattr(profile, "avg_row_bytes", 0) or 0)
+        fields: dict[str, Any] = {
+            "name": f"{table}.{column}",
+            "peak_events_per_sec": peak,
+            "avg_events_per_sec": min(col.count / (days * 86_400) * scale, peak),
+            "avg_event_bytes": row_bytes if row_bytes > 0 else 1.0,
+            "latency_slo_seconds": 3_600.0,
+            "source": (f"profile of {table}: {profile.row_count:,} rows over {days:,} days of the DATE column "
+                       f"{column!r} (rates known per day only: the busiest day ({busiest:,.0f} rows) / 86,400 s "
+                       f"× scale {scale:g} gives the peak, rows/days × scale the average)"),
+        }
+        fields.update(overrides)
+        return cls(**fields)
+
+
+def _is_date(c: Any) -> bool:
+    """A DATE column with a range: its rows are known per day, not per minute."""
+    return str(getattr(c, "dtype", "")).upper() == "DATE" and getattr(c, "min", None) is not None and bool(c.count)
