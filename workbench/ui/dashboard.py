@@ -2,8 +2,10 @@
 
 It only composes widgets from ``workbench.ui``; the Voilà notebook calls ``dashboard()`` and
 nothing else. The launcher passes the data folder and workspace through environment variables.
+Every tab starts from the data: the event source is the fact table and arrival-time column
+``choose_focus`` picks (its reason is shown), the profile explorer opens on the same table.
 Stable CSS classes for browser tests: ``wb-dashboard``, ``wb-dashboard-source`` (event-source
-picker), ``wb-dashboard-architecture``, ``wb-workspace-summary``.
+picker), ``wb-dashboard-focus`` (the reason), ``wb-dashboard-architecture``, ``wb-workspace-summary``.
 """
 
 from __future__ import annotations
@@ -16,20 +18,19 @@ import ipywidgets as widgets
 from workbench.app import DATA_ENV, WORKSPACE_ENV
 from workbench.architecture import Workload
 from workbench.errors import WorkbenchError
-from workbench.profiling import profile
-from workbench.session import open_workspace, workspace_summary
+from workbench.profiling import choose_focus, profile
+from workbench.profiling.focus import FocusChoice, time_columns
+from workbench.session import open_workspace, source_tables, workspace_summary
 from workbench.ui.architecture import architecture_simulator
 from workbench.ui.profile import profile_explorer
 from workbench.workspace import Workspace
 
-#: the sample's order stream comes first when present (as in 02_architecture)
-PREFERRED_SOURCE = ("orders", "created_at")
 
-
-def event_sources(ws: Workspace) -> list[tuple[str, str]]:
-    """(table, timestamp column) pairs a workload can be measured from, the sample's orders first."""
-    pairs = [(t, c) for t in ws.tables() for c, kind in ws.schema(t).items() if kind.startswith("TIMESTAMP")]
-    return sorted(pairs, key=lambda p: (p != PREFERRED_SOURCE, p))
+def event_sources(ws: Workspace, tables: list[str], focus: FocusChoice) -> list[tuple[str, str]]:
+    """(table, date or timestamp column) pairs a workload can be measured from, the focus first."""
+    pairs = [(t, c) for t in tables for c in time_columns(ws, t)]
+    first = (focus.table, focus.timestamp_column)
+    return sorted(pairs, key=lambda p: (p != first, p))
 
 
 def workspace_panel(ws: Workspace) -> widgets.Widget:
@@ -38,15 +39,17 @@ def workspace_panel(ws: Workspace) -> widgets.Widget:
     return widgets.HTML(f"<h3>Tables in the workspace</h3>{table}")
 
 
-def architecture_panel(ws: Workspace) -> widgets.Widget:
-    """Pick the event source; the simulator starts from its profiled workload."""
-    sources = event_sources(ws)
+def architecture_panel(ws: Workspace, tables: list[str], focus: FocusChoice) -> widgets.Widget:
+    """Pick the event source (the focus first, with its reason); the simulator starts from its workload."""
+    sources = event_sources(ws, tables, focus)
     if not sources:
-        return widgets.HTML("<p>No table has a timestamp column, so there is no event rate to simulate. "
-                            "Load a table of events (e.g. orders with a created_at column).</p>")
+        return widgets.HTML("<p>No table has a date or timestamp column, so there is no event rate to simulate. "
+                            "Load a table of events: rows with the time each one happened.</p>")
     picker = widgets.Dropdown(options=[(f"{t}.{c}", (t, c)) for t, c in sources], value=sources[0],
                               description="Event source", style={"description_width": "150px"})
     picker.add_class("wb-dashboard-source")
+    why = widgets.HTML(f"<p>Chosen from the data: {escape(focus.reason)}</p>")
+    why.add_class("wb-dashboard-focus")
     body = widgets.VBox()
 
     def build(_change: object = None) -> None:
@@ -59,7 +62,7 @@ def architecture_panel(ws: Workspace) -> widgets.Widget:
 
     picker.observe(build, names="value")
     build()
-    panel = widgets.VBox([picker, body])
+    panel = widgets.VBox([why, picker, body])
     panel.add_class("wb-dashboard-architecture")
     return panel
 
@@ -75,9 +78,11 @@ def dashboard(data_dir: str | None = None, workspace_path: str | None = None) ->
         data_dir or os.environ.get(DATA_ENV) or None,
         read_only=True,
     )
+    tables = source_tables(ws, data_dir or os.environ.get(DATA_ENV) or None) or ws.tables()
+    focus = choose_focus(ws, tables)
     panels = {
-        "Architecture": architecture_panel(ws),
-        "Profile": profile_explorer(ws),
+        "Architecture": architecture_panel(ws, tables, focus),
+        "Profile": profile_explorer(ws, [focus.table, *(t for t in tables if t != focus.table)]),
         "Data": workspace_panel(ws),
     }
     tabs = widgets.Tab(children=list(panels.values()), titles=list(panels))
