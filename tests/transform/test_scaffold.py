@@ -13,6 +13,8 @@ import palmerpenguins
 import pandas as pd
 import pytest
 import vega_datasets
+from peers import peer_python
+from test_transform_interop import DBT_REQUIREMENTS, compare, dbt_build
 
 import workbench as wb
 from workbench.errors import TransformError
@@ -187,16 +189,13 @@ def test_source_named_from_the_data_or_by_the_user_and_lists_profiled_tables(fli
     ws, scaffold, _ = flights
     assert sorted(st.name for st in scaffold.project.sources.values()) == sorted(
         ["airports", "carriers", "flights", "penguins_raw", "stocks"])
-    renamed = scaffold_project(ws, flights_profile_of(ws), fact_table="flights", name="Air Travel")
-    assert renamed.source == "air_travel" and renamed.project.name == "air_travel"
-    assert "leaves out" in str(renamed) and "stg_flights" in str(renamed)  # models built earlier are not sources
-
-
-def flights_profile_of(ws: wb.Workspace) -> DatasetProfile:
-    raw = [t for t in ws.tables() if not t.startswith(("stg_", "fct_", "dim_"))]
-    ds = profile_dataset(ws, raw)
-    ds.foreign_keys.append(measured_fk(ws, "flights", "Origin", "airports", "iata"))
-    return ds
+    # profiled again after the build: the models built earlier are in the profile, but not sources
+    again = scaffold_project(ws, flights_profile(ws), fact_table="flights", name="Air Travel")
+    assert again.source == "air_travel" and again.project.name == "air_travel"
+    assert sorted(st.name for st in again.project.sources.values()) == sorted(
+        st.name for st in scaffold.project.sources.values())
+    assert "leaves out dim_airports, fct_flights, stg_airports" in str(again)
+    assert sorted(again.project.models) == sorted(scaffold.project.models)
 
 
 def test_no_sample_names_anywhere(flights, tmp_path):
@@ -242,3 +241,28 @@ def test_export_round_trip_builds_the_same(flights, tmp_path):
     assert sorted((n.name, n.status, n.rows) for n in ours.nodes if n.kind != "test") == sorted(
         (n.name, n.status, n.rows) for n in build.nodes if n.kind != "test")
     assert sorted((n.status, n.failures) for n in ours.tests()) == sorted((n.status, n.failures) for n in build.tests())
+
+
+# --- real dbt --------------------------------------------------------------------------------------------
+@pytest.mark.interop
+@pytest.mark.slow
+def test_exported_scaffold_builds_in_dbt_with_the_same_rows_and_test_outcomes(tmp_path):
+    db_file = tmp_path / "warehouse.duckdb"
+    raw = wb.Workspace(str(db_file))  # the source tables, in schema main of a .duckdb file, as dbt reads them
+    load_flights(raw, tmp_path, extras=True)
+    proj = scaffold_project(raw, flights_profile(raw), fact_table="flights").project
+    raw.close()
+    out = tmp_path / "dbt_project"
+    proj.export_dbt(out, duckdb_path=str(db_file))
+    results = dbt_build(peer_python("dbt", DBT_REQUIREMENTS), out)
+    statuses = {r["unique_id"]: r["status"] for r in results["results"]}
+    assert not [u for u, s in statuses.items() if s in ("error", "fail", "skipped")], statuses
+
+    ws = wb.Workspace()
+    load_flights(ws, tmp_path, extras=True)
+    ours = proj.build(ws)
+    assert ours.ok
+    compare(ws, db_file, sorted(proj.models))
+    dbt_tests = sorted((r["status"], r["failures"]) for r in results["results"] if r["unique_id"].startswith("test."))
+    assert dbt_tests == sorted((n.status, n.failures) for n in ours.tests())
+    assert len(results["results"]) == len(ours.nodes)

@@ -2,8 +2,8 @@
 
 Rules (every choice comes back as a reason):
 
-- one dbt source, named ``name`` or after the fact table, listing every profiled workspace table (not, say,
-  models built earlier);
+- one dbt source, named ``name`` or after the fact table, listing every profiled workspace table except those
+  named like a model (``stg_``, ``dim_``...: models built earlier are not raw data);
 - ``stg_<table>`` per source table (views in ``staging/``): columns renamed to snake_case (``Individual ID``
   -> ``individual_id``, ``DepartedAt`` -> ``departed_at``; a name taken twice gets ``_2``, an SQL keyword a
   trailing ``_``); text columns typed from the profile with ``try_cast`` (dates, timestamps, integers,
@@ -34,6 +34,7 @@ from workbench.profiling.focus import choose_focus
 from workbench.profiling.models import ColumnProfile, DatasetProfile, ForeignKey, TableProfile
 from workbench.profiling.types import TYPE_SHARE
 from workbench.sqltypes import is_timestamp, normalize
+from workbench.transform.lint import PREFIXES
 from workbench.transform.project import TransformProject
 from workbench.transform.spec import check_name
 from workbench.workspace import Workspace, quote_ident
@@ -213,9 +214,9 @@ def _fk_text(fk: ForeignKey) -> str:
 def scaffold_project(ws: Workspace, dataset: DatasetProfile, *, fact_table: str | None = None,
                      timestamp_column: str | None = None, name: str | None = None) -> ScaffoldResult:
     """A staging -> marts project over every workspace table, typed and tested from ``dataset``; see the module."""
-    tables = [ws.require_table(t) for t in dataset.profiles]
+    tables = [ws.require_table(t) for t in dataset.profiles if not t.startswith(tuple(PREFIXES))]
     if not tables:
-        raise TransformError("The profile has no tables to scaffold a transform project from.",
+        raise TransformError("The profile has no raw tables to scaffold a transform project from.",
                              hint="Load your files and profile them: profile_dataset(ws).")
     for t in tables:
         if re.search(r"[{}]", t):
@@ -231,10 +232,10 @@ def scaffold_project(ws: Workspace, dataset: DatasetProfile, *, fact_table: str 
     source = check_name(snake_case(name) if name else table_names[fact], "source")
     reasons.append(f"source {source}: " + ("named by you" if name else f"named after the fact table {fact!r}")
                    + f"; lists every profiled table ({', '.join(tables)})")
-    unprofiled = [t for t in ws.tables() if t not in dataset.profiles]
-    if unprofiled:
-        reasons.append(f"source {source}: leaves out {', '.join(unprofiled)}: not in the profile (such as models "
-                       "built earlier); profile them to include them")
+    left_out = [t for t in ws.tables() if t not in tables]
+    if left_out:
+        reasons.append(f"source {source}: leaves out {', '.join(left_out)}: not in the profile, or named like a "
+                       "model (stg_, int_, dim_, fct_, rpt_), such as models built earlier")
     proj = TransformProject(source)
     proj.folder_config = {k: dict(v) for k, v in FOLDERS.items()}
     proj.add_source(source, {table_names[t]: t for t in tables})
@@ -259,7 +260,8 @@ def scaffold_project(ws: Workspace, dataset: DatasetProfile, *, fact_table: str 
         key, key_why = _choose_key(p)
         cols = _stage(ws, t, p, codes[t] | set(key or []), keywords)
         staged[t] = {c.source: c for c in cols}
-        docs = {c.name: jinja_safe(f"source column {c.source!r}" + (f"; {c.why}" if c.why else "")) for c in cols}
+        docs = {c.name: jinja_safe("; ".join([*([f"renamed from {c.source!r}"] if c.source != c.name else []),
+                                               *([c.why] if c.why else [])])) for c in cols}
         proj.add_model(model, _stage_sql(source, table_names[t], cols), folder="staging", columns=docs,
                        description=jinja_safe(f"Source table {t!r}, renamed to snake_case and typed from the profile."))
         renamed = [f"{c.source!r} -> {c.name}" for c in cols if c.source != c.name]
