@@ -185,6 +185,27 @@ def test_fact_chosen_by_choose_focus_and_no_parent_means_only_the_fct(tmp_path):
     assert scaffold.project.build(ws).ok
 
 
+def test_text_dates_arrival_fallback_no_key_and_a_parent_without_a_key(tmp_path):
+    ws = wb.Workspace()
+    ws.load(VEGA / "stocks.csv", name="stocks")
+    ws.load(PENGUINS / "penguins.csv", name="penguins")
+    ws.load(pd.DataFrame({"symbol": ["MSFT", "MSFT", "AMZN", "IBM", "GOOG", "AAPL"],
+                          "listing": ["NASDAQ", "XETRA", "NASDAQ", "NYSE", "NASDAQ", "NASDAQ"]}), name="listings")
+    ds = profile_dataset(ws)
+    ds.foreign_keys.append(measured_fk(ws, "stocks", "symbol", "listings", "symbol"))
+    scaffold = scaffold_project(ws, ds)
+    text = str(scaffold)
+    # no table has a native date, so the largest is the fact; its arrival time is the text date typed in staging
+    assert scaffold.fact_table == "stocks" and "no table has a date or timestamp column" in text
+    assert "fct_stocks: arrival time date, the first text date/timestamp typed in staging" in text
+    assert "no dimension from stocks.symbol -> listings.symbol: listings.symbol is not a key" in text
+    assert scaffold.dim_model is None and "no dim_" in text
+    assert "stg_penguins: no key tests: the profile found no candidate key" in text
+    assert not [t for t in scaffold.project.tests if t.target == "stg_penguins"]
+    build = scaffold.project.build(ws)
+    assert build.ok and build["fct_stocks"].rows == 560
+
+
 def test_source_named_from_the_data_or_by_the_user_and_lists_profiled_tables(flights):
     ws, scaffold, _ = flights
     assert sorted(st.name for st in scaffold.project.sources.values()) == sorted(
@@ -210,16 +231,21 @@ def test_no_sample_names_anywhere(flights, tmp_path):
 
 
 # --- safety ---------------------------------------------------------------------------------------------
+def jinja_named() -> pd.DataFrame:
+    """Column names holding Jinja: models must escape them (dbt renders model SQL and descriptions)."""
+    return pd.DataFrame({"{{ 7 * 7 }}": ["a", "b"], "Name {% if %}": [1, 2]})
+
+
 def test_jinja_in_a_column_name_is_escaped_not_rendered(tmp_path):
     ws = wb.Workspace()
-    ws.load(pd.DataFrame({"{{ 7 * 7 }}": ["a", "b"], "Name {% if %}": [1, 2]}), name="events")
+    ws.load(jinja_named(), name="events")
     scaffold = scaffold_project(ws, profile_dataset(ws))
     assert scaffold.project.build(ws).ok
     assert ws.con.execute("SELECT col_7_7, name_if FROM stg_events ORDER BY 2").fetchall() == [("a", 1), ("b", 2)]
     scaffold.project.export_dbt(tmp_path / "out")
     again = TransformProject.from_dbt(tmp_path / "out")
     ws2 = wb.Workspace()
-    ws2.load(pd.DataFrame({"{{ 7 * 7 }}": ["a", "b"], "Name {% if %}": [1, 2]}), name="events")
+    ws2.load(jinja_named(), name="events")
     assert again.build(ws2).ok
     assert ws2.con.execute("SELECT col_7_7 FROM stg_events ORDER BY 1").fetchall() == [("a",), ("b",)]
 
@@ -250,6 +276,7 @@ def test_exported_scaffold_builds_in_dbt_with_the_same_rows_and_test_outcomes(tm
     db_file = tmp_path / "warehouse.duckdb"
     raw = wb.Workspace(str(db_file))  # the source tables, in schema main of a .duckdb file, as dbt reads them
     load_flights(raw, tmp_path, extras=True)
+    raw.load(jinja_named(), name="events")
     proj = scaffold_project(raw, flights_profile(raw), fact_table="flights").project
     raw.close()
     out = tmp_path / "dbt_project"
@@ -260,6 +287,7 @@ def test_exported_scaffold_builds_in_dbt_with_the_same_rows_and_test_outcomes(tm
 
     ws = wb.Workspace()
     load_flights(ws, tmp_path, extras=True)
+    ws.load(jinja_named(), name="events")
     ours = proj.build(ws)
     assert ours.ok
     compare(ws, db_file, sorted(proj.models))

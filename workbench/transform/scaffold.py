@@ -213,7 +213,7 @@ def _fk_text(fk: ForeignKey) -> str:
 
 def scaffold_project(ws: Workspace, dataset: DatasetProfile, *, fact_table: str | None = None,
                      timestamp_column: str | None = None, name: str | None = None) -> ScaffoldResult:
-    """A staging -> marts project over every workspace table, typed and tested from ``dataset``; see the module."""
+    """A staging -> marts project over the profiled raw tables, typed and tested from ``dataset``; see the module."""
     tables = [ws.require_table(t) for t in dataset.profiles if not t.startswith(tuple(PREFIXES))]
     if not tables:
         raise TransformError("The profile has no raw tables to scaffold a transform project from.",
@@ -224,9 +224,9 @@ def scaffold_project(ws: Workspace, dataset: DatasetProfile, *, fact_table: str 
                                  hint=f'Rename it: ws.con.execute(\'ALTER TABLE "{t}" RENAME TO new_name\').')
     reasons: list[str] = []
     focus = choose_focus(ws, tables, table=fact_table, timestamp_column=timestamp_column)
-    if focus.table not in dataset.profiles:
-        raise TransformError(f"Fact table {focus.table!r} is not in the profile.",
-                             hint=f"Profile it too: profile_dataset(ws, [..., {focus.table!r}]).")
+    if focus.table not in tables:
+        raise TransformError(f"Fact table {focus.table!r} is not a raw table of the profile.",
+                             hint=f"Pick one of {', '.join(tables)}, or profile it: profile_dataset(ws).")
     fact = focus.table
     table_names = snake_names(tables)
     source = check_name(snake_case(name) if name else table_names[fact], "source")
@@ -288,7 +288,17 @@ def scaffold_project(ws: Workspace, dataset: DatasetProfile, *, fact_table: str 
                            else "severity error: every child value has a parent"))
 
     reasons.append(focus.reason)
-    link, why = _choose_parent(dataset, fact, [fk for fk in fks if fk.from_table == fact], reasons)
+    fct_model, dim_model = _add_marts(proj, dataset, focus.timestamp_column, fact, [f for f in fks if f.from_table == fact],
+                                      staged, keys, table_names, reasons)
+    return ScaffoldResult(project=proj, source=source, fact_table=fact, fct_model=fct_model, dim_model=dim_model,
+                          reasons=reasons)
+
+
+def _add_marts(proj: TransformProject, dataset: DatasetProfile, timestamp_column: str | None, fact: str,
+               links: list[ForeignKey], staged: dict[str, dict[str, _Column]], keys: dict[str, list[str]],
+               table_names: dict[str, str], reasons: list[str]) -> tuple[str, str | None]:
+    """``dim_<parent>`` (when the fact has a keyed parent) and ``fct_<fact>`` with their tests; their names."""
+    link, why = _choose_parent(dataset, fact, links, reasons)
     fct_model = f"fct_{table_names[fact]}"
     dim_model = f"dim_{table_names[link.to_table]}" if link else None
     reasons.append(f"{dim_model or fct_model}: {why}")
@@ -297,7 +307,7 @@ def scaffold_project(ws: Workspace, dataset: DatasetProfile, *, fact_table: str 
         proj.add_model(dim_model, f"select *\nfrom {{{{ ref('stg_{table_names[link.to_table]}') }}}}\n",
                        folder="marts", description=jinja_safe(f"One row per {dim_key} of {link.to_table!r}."))
         _key_tests(proj, dim_model, [dim_key])
-    ts = _arrival(focus.timestamp_column, list(staged[fact].values()), reasons, fct_model)
+    ts = _arrival(timestamp_column, list(staged[fact].values()), reasons, fct_model)
     extra = ""
     if ts and ts.dtype != "DATE":
         names = snake_names([*(c.name for c in staged[fact].values()), ts.name.removesuffix("_at") + "_date"])
@@ -315,8 +325,7 @@ def scaffold_project(ws: Workspace, dataset: DatasetProfile, *, fact_table: str 
                       to=f"ref('{dim_model}')", field=dim_key)
         joined = f"; its {child} is the key of {dim_model} (orphans kept, flagged by the relationships test)"
     reasons.append(f"{fct_model}: every row of stg_{table_names[fact]}{joined}")
-    return ScaffoldResult(project=proj, source=source, fact_table=fact, fct_model=fct_model, dim_model=dim_model,
-                          reasons=reasons)
+    return fct_model, dim_model
 
 
 def _choose_parent(dataset: DatasetProfile, fact: str, links: list[ForeignKey],
