@@ -3,7 +3,9 @@
 ``apply_changes`` applies Debezium-style change events set-based in DuckDB; ``table_checksum`` and
 ``audit_idempotency`` prove re-runs change nothing; ``simulate_delivery`` shows at-least-once
 delivery ends where exactly-once does; ``plan_backfill`` / ``run_backfill`` / ``backfill_playbook``
-reprocess day partitions safely; ``schema_compatibility`` classifies schema changes.
+reprocess day partitions safely; ``schema_compatibility`` classifies schema changes. ``choose_cdc`` picks
+log-based, timestamp-based (``incremental_extract``) or snapshot-diff CDC (``simulate_snapshots`` +
+``diff_snapshots``) from the data; ``rerun_plan`` derives the audit and backfill of any fact table.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from workbench.cdc.backfill import (
     rollback_backfill,
     run_backfill,
 )
+from workbench.cdc.choose import CdcChoice, choose_cdc, is_change_stream
 from workbench.cdc.delivery import (
     DeliveryPlan,
     DeliveryResult,
@@ -38,13 +41,21 @@ from workbench.cdc.evolution import (
     schema_compatibility,
     table_schema,
 )
+from workbench.cdc.extract import (
+    IncrementalExtract,
+    SimulatedSnapshots,
+    incremental_extract,
+    simulate_snapshots,
+)
 from workbench.cdc.keys import KeySpec, idempotency_key
+from workbench.cdc.rerun import RerunPlan, rerun_plan
 
 __all__ = [
-    "REASONS", "ApplyResult", "AuditResult", "BackfillPlan", "BackfillRun", "Compatibility", "DeliveryPlan",
-    "DeliveryResult", "KeySpec", "Schema", "SchemaChange", "SchemaField", "SchemaVersion", "TableDiff",
-    "apply_changes", "apply_rowwise", "audit_idempotency", "backfill_playbook", "diff_snapshots", "diff_tables",
-    "exactly_once", "idempotency_key", "infer_event_schemas", "plan_backfill", "plan_delivery",
-    "read_change_events", "reset_target", "rollback_backfill", "run_backfill", "schema_compatibility",
-    "simulate_delivery", "table_checksum", "table_schema",
+    "REASONS", "ApplyResult", "AuditResult", "BackfillPlan", "BackfillRun", "CdcChoice", "Compatibility",
+    "DeliveryPlan", "DeliveryResult", "IncrementalExtract", "KeySpec", "RerunPlan", "Schema", "SchemaChange",
+    "SchemaField", "SchemaVersion", "SimulatedSnapshots", "TableDiff", "apply_changes", "apply_rowwise",
+    "audit_idempotency", "backfill_playbook", "choose_cdc", "diff_snapshots", "diff_tables", "exactly_once",
+    "idempotency_key", "incremental_extract", "infer_event_schemas", "is_change_stream", "plan_backfill",
+    "plan_delivery", "read_change_events", "rerun_plan", "reset_target", "rollback_backfill", "run_backfill",
+    "schema_compatibility", "simulate_delivery", "simulate_snapshots", "table_checksum", "table_schema",
 ]

@@ -14,7 +14,7 @@ from workbench.ui.common import in_report, show
 from workbench.workspace import Workspace
 
 
-def delivery_panel(ws: Workspace, events: Any = "order_events", key: str | list[str] = "order_id", *,
+def delivery_panel(ws: Workspace, events: Any, key: str | list[str], *,
                    target: str = "delivery_replica", duplicate_rate: float = 0.1, reorder_window: int = 50,
                    batch_size: int = 1000, failure_at: float | None = 0.5, seed: int = 0) -> Any:
     """Sliders for duplicate rate, reorder window, batch size and crash point; Run shows both checksums."""
