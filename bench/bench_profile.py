@@ -2,6 +2,13 @@
 
     .venv/bin/python bench/bench_profile.py                 # 10M-row table, ydata on 1M rows
     .venv/bin/python bench/bench_profile.py --rows 1000000 --ydata-rows 100000 --skip-ydata
+    .venv/bin/python bench/bench_profile.py --fk-only       # only the 50 tables x 100 columns foreign-key case
+
+The foreign-key case (``profile_dataset``) generates 50 tables x 100 columns in DuckDB (``FK_TABLES``: a
+dense ``id``, a unique hex ``code``, a unique sparse integer ``reg``, floats, small integers, categoricals,
+dates, flags, near-unique integers and short hex codes whose ranges overlap every parent's) with 11 planted
+relationships (``FK_TRUE``), and reports wall time, the candidates left after the cheap filters, the probe
+and verification (anti-join) queries, and whether exactly the planted relationships were found.
 
 Each contender runs in its own subprocess (so peak memory is its own: ``ru_maxrss``), reading the same
 12-column Parquet file generated under ``bench/.data/``. ydata-profiling runs in its own virtual
@@ -12,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -79,6 +87,25 @@ t0 = time.perf_counter(); p = wb.profile(ws, "t", exact_rows=10**12); p.model_du
 print(MARK + json.dumps({"load_s": load, "run_s": run, "peak_mb": peak_mb(), "columns": len(p.columns),
                   "scans": p.scans, "alerts": len(p.alerts)}))
 """,
+    "workbench profile_dataset (foreign keys)": """
+from bench_profile import fk_tables_sql, FK_TRUE
+import workbench as wb
+from workbench.profiling.keys import foreign_keys
+tables, rows = (int(x) for x in path.split("x"))
+ws = wb.Workspace()
+ws.con.execute("SET enable_progress_bar = false")
+t0 = time.perf_counter()
+for sql in fk_tables_sql(tables, rows):
+    ws.con.execute(sql)
+load = time.perf_counter() - t0
+t0 = time.perf_counter(); d = wb.profile_dataset(ws); run = time.perf_counter() - t0
+t0 = time.perf_counter(); foreign_keys(ws, d.profiles); fk_s = time.perf_counter() - t0
+got = {(f.from_table, f.from_columns[0], f.to_table, f.to_columns[0]) for f in d.foreign_keys}
+print(MARK + json.dumps({"load_s": load, "run_s": run, "fk_s": fk_s, "peak_mb": peak_mb(),
+                  "columns": sum(len(p.columns) for p in d.profiles.values()), "candidates": d.fk_candidates,
+                  "probe_queries": d.fk_probe_queries, "verify_queries": d.fk_verify_queries,
+                  "found": len(got & FK_TRUE), "expected": len(FK_TRUE), "spurious": sorted(map(list, got - FK_TRUE))}))
+""",
     "ydata-profiling minimal": """
 import pandas as pd
 from ydata_profiling import ProfileReport
@@ -90,6 +117,42 @@ run = time.perf_counter() - t0
 print(MARK + json.dumps({"load_s": load, "run_s": run, "peak_mb": peak_mb(), "columns": df.shape[1]}))
 """,
 }
+
+
+FK_TABLES = 50
+#: the planted relationships (child table, column, parent table, key): named integer ids, unnamed hex codes
+#: with 1% orphan rows, an unnamed sparse integer registration
+FK_TRUE = ({(f"t{k:02d}", f"t{k - 1:02d}_id", f"t{k - 1:02d}", "id") for k in range(1, 6)}
+           | {(f"t{10 + k:02d}", f"src_{k}", f"t{k:02d}", "code") for k in range(5)}
+           | {("t20", "plane", "t21", "reg")})
+
+
+def fk_tables_sql(tables: int, rows: int) -> list[str]:
+    """``CREATE TABLE`` statements for the foreign-key case: ``tables`` tables x 100 columns of ``rows`` rows."""
+    out = []
+    for t in range(tables):
+        h = f"hash(i, {t}, {{j}})"
+        cols = {"id": "i + 1", "code": f"md5('{t}-' || i)[1:10]", "reg": f"1000003 + i * 7919 + {t * 13}"}
+        cols |= {f"f{j}": f"({h.format(j=j)} % 100000) / 100.0" for j in range(20)}
+        cols |= {f"n{j}": f"({h.format(j=j + 20)} % {5 + j})::INTEGER" for j in range(20)}
+        cols |= {f"s{j}": f"'v' || ({h.format(j=j + 40)} % {3 + 10 * j})" for j in range(15)}
+        cols |= {f"d{j}": f"DATE '2020-01-01' + ({h.format(j=j + 60)} % 1000)::INTEGER" for j in range(10)}
+        cols |= {f"b{j}": f"{h.format(j=j + 70)} % 2 = 0" for j in range(10)}
+        cols |= {f"u{j}": f"({h.format(j=j + 80)} % 20000000)::BIGINT" for j in range(10)}
+        cols |= {f"c{j}": f"md5(({h.format(j=j + 90)} % 500)::VARCHAR)[1:6]" for j in range(12)}
+        pick = f"hash(i, {t}, 999) % {rows}"
+        if 1 <= t <= 5:  # replaces c0: a named id into the previous table
+            del cols["c0"]
+            cols[f"t{t - 1:02d}_id"] = f"1 + {pick}"
+        if 10 <= t <= 14:  # replaces c1: unnamed codes of t00..t04, 1% orphan rows
+            del cols["c1"]
+            cols[f"src_{t - 10}"] = f"CASE WHEN i % 100 = 0 THEN 'zz' || i ELSE md5('{t - 10}-' || ({pick}))[1:10] END"
+        if t == 20:  # replaces c2: unnamed registrations of t21
+            del cols["c2"]
+            cols["plane"] = f"1000003 + ({pick} % 500) * 7919 + {21 * 13}"
+        select = ", ".join(f"{e} AS {name}" for name, e in cols.items())
+        out.append(f"CREATE TABLE t{t:02d} AS SELECT {select} FROM range({rows}) r(i)")
+    return out
 
 
 def make_table(rows: int) -> Path:
@@ -107,7 +170,7 @@ def make_table(rows: int) -> Path:
 
 def run(name: str, python: str, path: Path) -> dict:
     proc = subprocess.run([python, "-c", CHILD_PRELUDE + CONTENDERS[name], str(path)], capture_output=True,
-                          text=True, cwd=ROOT, timeout=7200)
+                          text=True, cwd=ROOT, timeout=7200, env={**os.environ, "PYTHONPATH": str(ROOT / "bench")})
     if proc.returncode != 0:
         return {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1]}
     lines = [ln for ln in proc.stdout.splitlines() if "BENCH_RESULT " in ln]  # after any progress-bar codes
@@ -133,8 +196,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--ydata-rows", type=int, default=1_000_000)
     ap.add_argument("--skip-ydata", action="store_true")
+    ap.add_argument("--fk-rows", type=int, default=2_000, help="rows per table in the foreign-key case")
+    ap.add_argument("--fk-only", action="store_true", help="run only the 50 tables x 100 columns foreign-key case")
     args = ap.parse_args(argv)
 
+    fk = run("workbench profile_dataset (foreign keys)", sys.executable, f"{FK_TABLES}x{args.fk_rows}")
+    print(f"\nForeign keys, {FK_TABLES} tables x 100 columns x {args.fk_rows:,} rows: " + (fk.get("error") or (
+        f"generate {fk['load_s']:.1f} s, profile_dataset {fk['run_s']:.1f} s (foreign-key search alone "
+        f"{fk['fk_s']:.2f} s), {fk['candidates']:,} candidates after the cheap filters, "
+        f"{fk['probe_queries']} probe queries, {fk['verify_queries']} anti-joins; found {fk['found']} of "
+        f"{fk['expected']} planted relationships, spurious: {fk['spurious'] or 'none'}; peak {fk['peak_mb']:,.0f} MB")))
+    if args.fk_only:
+        return 0
     results: list[tuple[str, int, dict]] = []
     big = make_table(args.rows)
     for name in ("duckdb SUMMARIZE", "workbench profile"):

@@ -147,9 +147,12 @@ class ForeignKey(BaseModel):
     to_table: str
     to_columns: list[str]
     coverage: float
+    value_coverage: float = Field(1.0, description="share of the child's distinct non-null values found in the parent")
     orphan_count: int = Field(description="non-null child rows whose value is missing from the parent")
     orphan_values: int = Field(0, description="distinct missing values")
-    name_hint: bool = False
+    orphan_sample: list[Any] = Field(default_factory=list,
+                                     description="up to 10 missing values, sorted (a list per value for 2 columns)")
+    name_hint: bool = Field(False, description="the column names agree (a tie-breaker, never required)")
 
     def __str__(self) -> str:
         return (f"{self.from_table}({', '.join(self.from_columns)}) -> {self.to_table}({', '.join(self.to_columns)})"
@@ -162,6 +165,9 @@ class DatasetProfile(BaseModel):
     profiles: dict[str, TableProfile]
     foreign_keys: list[ForeignKey] = Field(default_factory=list)
     alerts: list[Alert] = Field(default_factory=list, description="every table's alerts plus orphan foreign keys")
+    fk_candidates: int = Field(0, description="foreign-key candidates left after the cheap (no SQL) filters")
+    fk_probe_queries: int = Field(0, description="sample-probe queries (one per child and per parent table probed)")
+    fk_verify_queries: int = Field(0, description="exact anti-joins run (candidates that survived the probe)")
 
     def summary(self) -> str:
         return html.dataset_summary(self)
