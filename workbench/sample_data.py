@@ -58,6 +58,8 @@ class SampleManifest(BaseModel):
 
     name: str = Field("shop", description="the data package's name: designs over the sample are named after it")
     title: str = "Shop order"
+    backfill_window: list[str] = Field(["2026-10-10", "2026-10-16"],
+                                       description="the week the sample's bug-fix backfill story replays")
     seed: int
     scale: int
     snapshot_at: str

@@ -17,9 +17,12 @@ def test_complete_design_on_other_data_chooses_from_it_and_builds_no_shop_models
     design = wb.PipelineDesign()
     filled = wb.complete_design(design, ws, data_dir=tmp_path)
     assert filled[0].startswith("focus (fact table 'flights'") and "arrival time 'DepartedAt'" in filled[0]
-    assert any(f.startswith("transforms: none") and "orders" in f for f in filled)
-    assert design.transforms.models == [] and design.sinks == []
+    assert any(f.startswith("transforms (scaffold:") for f in filled)
+    models = {m.name for m in design.transforms.models}
+    assert {"stg_airports", "stg_flights", "fct_flights"} <= models and not any("order" in m for m in models)
     assert sorted(s.name for s in design.sources) == ["airports", "flights"]
-    assert {s.table for s in design.quality.suites} == {"airports", "flights"}
+    assert {"airports", "flights"} <= {s.table for s in design.quality.suites}
+    chosen = {(c.step, c.choice) for c in design.choices}
+    assert ("export", "fact table 'flights'") in chosen and ("transform", "fct_flights") in chosen
     b = design.backfill
     assert b.partition_column == "DepartedAt" and b.estimated_rows and b.end == dep.max().date()

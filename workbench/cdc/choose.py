@@ -44,11 +44,6 @@ class CdcChoice(BaseModel):
     created_column: str | None = None
     reason: str
 
-    @property
-    def design_method(self) -> str:
-        """The design's ``cdc.method``: it has no snapshot method, and a snapshot diff captures nothing at the source."""
-        return "none" if self.method == "snapshot" else self.method
-
     def __str__(self) -> str:
         return f"{METHOD_LABELS[self.method]}: {self.reason}"
 

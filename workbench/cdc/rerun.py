@@ -22,8 +22,6 @@ from workbench.workspace import Workspace, quote_ident
 
 #: a grouping column has at most this many distinct values (one row per day and value)
 MAX_GROUPS = 50
-#: the bundled sample (manifest name ``shop``): the week whose re-exported duplicate orders the backfill fixes
-SAMPLE_WINDOW = (date(2026, 10, 10), date(2026, 10, 16))
 
 
 class RerunPlan(BaseModel):
@@ -107,8 +105,9 @@ def rerun_plan(ws: Workspace, focus: FocusChoice | None = None, dataset: Dataset
     if start or end:
         start, end = date.fromisoformat(str(start or end)), date.fromisoformat(str(end or start))
         why_window = f"window {start} .. {end}: chosen by you"
-    elif manifest and manifest.get("name") == "shop" and table == "orders":
-        (start, end), why_window = SAMPLE_WINDOW, f"window {SAMPLE_WINDOW[0]} .. {SAMPLE_WINDOW[1]}: the sample's bug-fix week"
+    elif manifest and isinstance(declared := manifest.get("backfill_window"), list) and len(declared) == 2:
+        start, end = date.fromisoformat(declared[0]), date.fromisoformat(declared[1])
+        why_window = f"window {start} .. {end}: the backfill window the data folder's manifest declares"
     else:
         start, end = last - timedelta(days=days - 1), last
         why_window = f"window {start} .. {end}: the last {days} days of data"

@@ -30,6 +30,7 @@ from workbench.design.parts import (  # noqa: F401  (re-exported: the parts are 
     CDCPlan,
     ConsumerGroup,
     DecisionReason,
+    DesignChoice,
     DesignExpectation,
     DesignSingularTest,
     GateMode,
@@ -93,6 +94,7 @@ class PipelineDesign(_Model):
     lineage: list[LineageEdge] = Field(default_factory=list)
     risks: list[Risk] = Field(default_factory=list)
     open_questions: list[OpenQuestion] = Field(default_factory=list)
+    choices: list[DesignChoice] = Field(default_factory=list, description="what was chosen from the data, and why")
 
     @field_validator("name")
     @classmethod

@@ -309,7 +309,7 @@ class QualityPlan(_Model):
 class CDCPlan(_Model):
     """How changes leave the source: timestamp, trigger or log-based (Debezium) capture."""
 
-    method: Literal["none", "timestamp", "trigger", "log"] = "timestamp"
+    method: Literal["none", "timestamp", "trigger", "log", "snapshot"] = "timestamp"
     connector_name: str = "source-postgres-cdc"
     topic_prefix: str = "data"
     slot_name: str = "workbench_slot"
@@ -478,6 +478,14 @@ class Risk(_Model):
     title: str
     severity: Literal["high", "medium", "low"] = "medium"
     mitigation: str = ""
+
+
+class DesignChoice(_Model):
+    """A choice the workbench made for the user from the data (an explicit parameter would have won), and why."""
+
+    step: str = Field(description="the step that chose: profile, architecture, transform, quality, cdc, export")
+    choice: str
+    reason: str = ""
 
 
 class OpenQuestion(_Model):

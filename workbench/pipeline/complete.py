@@ -15,11 +15,18 @@ from workbench.architecture.decide import recommend
 from workbench.architecture.simulate import compare
 from workbench.architecture.sizing import size_kafka
 from workbench.architecture.workload import Workload
-from workbench.design.model import DesignExpectation, PipelineDesign, QualitySuite, TransformModel
+from workbench.design.model import (
+    DesignChoice,
+    DesignExpectation,
+    PipelineDesign,
+    QualitySuite,
+    TransformModel,
+)
 from workbench.pipeline.naming import dataset_names, name_design
 from workbench.pipeline.policies import align_streaming
 from workbench.pipeline.record import (
     record_architecture,
+    record_choices,
     record_profile,
     record_quality,
     record_transforms,
@@ -29,9 +36,8 @@ from workbench.profiling.focus import choose_focus
 from workbench.profiling.profile import profile
 from workbench.profiling.suggest import suggest_expectations
 from workbench.quality.dbt import expectation_for_dbt_test
-from workbench.resources import example_dbt_project
 from workbench.session import source_tables
-from workbench.transform.project import TransformProject
+from workbench.transform.choose import choose_transform_project
 from workbench.workspace import quote_ident
 
 if TYPE_CHECKING:
@@ -82,6 +88,7 @@ def complete_design(design: PipelineDesign, ws: Workspace, *, table: str | None 
             focus = choose_focus(ws, source_tables(ws, data_dir), table=table, timestamp_column=timestamp_column)
             table, timestamp_column = focus.table, focus.timestamp_column
             filled.append(f"focus ({focus.reason})")
+            record_choices(design, "export", focus.reasons)
     if not design.sources:
         dataset = profile_dataset(ws, source_tables(ws, data_dir))
         record_profile(design, dataset)
@@ -90,6 +97,7 @@ def complete_design(design: PipelineDesign, ws: Workspace, *, table: str | None 
     renamed = name_design(design, names)
     if renamed:
         filled.append(f"names ({names.reason})")
+        design.choices.append(DesignChoice(step="export", choice="design name", reason=names.reason))
     if renamed or "sources (profile)" in filled:
         align_streaming(design)  # a CDC step that ran before the sources (and their names) were known
     if not (design.architecture.tree_path or design.architecture.reasons):
@@ -100,7 +108,8 @@ def complete_design(design: PipelineDesign, ws: Workspace, *, table: str | None 
         record_architecture(design, recommend(wl), size_kafka(wl), compare(wl), wl)
         filled.append("architecture (recommend, size_kafka, compare)")
     if not design.transforms.models:
-        filled += _complete_transforms(design, ws, dbt_project)
+        filled += _complete_transforms(design, ws, dbt_project, dataset, source_tables(ws, data_dir), table,
+                                       timestamp_column)
     layers = design.quality.layers()
     if not layers["source"]:
         profiles = dataset.profiles if dataset is not None else {t: profile(ws, t) for t in (table,)}
@@ -129,20 +138,16 @@ def complete_design(design: PipelineDesign, ws: Workspace, *, table: str | None 
     return filled
 
 
-def _complete_transforms(design: PipelineDesign, ws: Workspace, dbt_project: str | Path | None) -> list[str]:
-    """Build and record ``dbt_project``; without one, the example shop project only when its sources are the data."""
-    project = Path(dbt_project) if dbt_project else example_dbt_project()
-    if not project.exists():
-        return []
-    proj = TransformProject.from_dbt(project)
-    if not dbt_project:
-        present = set(ws.tables())
-        missing = sorted({st.identifier or st.name for st in proj.sources.values()} - present)
-        if missing:
-            return [f"transforms: none (no dbt project given, and the example {project.name} reads tables your "
-                    f"data lacks: {', '.join(missing)}; pass dbt_project=)"]
-    record_transforms(design, proj, proj.build(ws))
-    return [f"transforms ({project.name})"]
+def _complete_transforms(design: PipelineDesign, ws: Workspace, dbt_project: str | Path | None, dataset: Any,
+                         tables: list[str], table: str | None, timestamp_column: str | None) -> list[str]:
+    """Build and record the transform project ``choose_transform_project`` picks (yours, the example, a scaffold)."""
+    if dataset is None and not dbt_project:
+        dataset = profile_dataset(ws, tables)
+    choice = choose_transform_project(ws, dataset, dbt_project=dbt_project, name=design.transforms.source_name,
+                                      fact_table=table, timestamp_column=timestamp_column)
+    record_transforms(design, choice.project, choice.project.build(ws))
+    record_choices(design, "transform", choice.reasons)
+    return [f"transforms ({choice.origin}: {choice.reasons[0]})"]
 
 
 def _backfill_window(design: PipelineDesign, ws: Workspace, table: str, column: str, days: int) -> None:

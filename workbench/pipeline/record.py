@@ -22,6 +22,7 @@ from workbench.cdc.evolution import Compatibility
 from workbench.cdc.keys import KeySpec
 from workbench.design.model import (
     DecisionReason,
+    DesignChoice,
     DesignExpectation,
     DesignSingularTest,
     LineageEdge,
@@ -57,6 +58,19 @@ from workbench.transform.results import BuildResult
 
 #: build node statuses that count as passed
 PASSED = ("success", "pass", "ok", "warn")
+
+
+# --- choices made from the data -------------------------------------------------------------------
+def record_choices(design: PipelineDesign, step: str, reasons: Sequence[str]) -> PipelineDesign:
+    """Replace ``step``'s recorded choices with ``reasons`` (each ``"subject: why"``), so the report lists every
+    choice the workbench made for the user; re-running a step records its choices once."""
+    kept = [c for c in design.choices if c.step != step]
+    made = []
+    for r in reasons:
+        subject, _, why = str(r).partition(": ")
+        made.append(DesignChoice(step=step, choice=subject, reason=why))
+    design.choices = kept + made
+    return design
 
 
 # --- 1. profile -------------------------------------------------------------------------------

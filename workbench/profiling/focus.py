@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from workbench.errors import ColumnNotFoundError, ProfileError
 from workbench.sqltypes import is_timestamp, normalize
@@ -25,6 +25,7 @@ class FocusChoice(BaseModel):
     table: str
     timestamp_column: str | None
     reason: str
+    reasons: list[str] = Field(default_factory=list, description="one 'subject: why' line per choice")
 
     def __str__(self) -> str:
         return self.reason
@@ -92,5 +93,5 @@ def choose_focus(ws: Workspace, tables: list[str] | None = None, *, table: str |
         column, why_column = timestamp_column, f"{timestamp_column!r}: chosen by you"
     else:
         column, why_column = choose_arrival_column(ws, table, now=now)
-    return FocusChoice(table=table, timestamp_column=column,
-                       reason=f"{why_table}; arrival time {why_column}")
+    return FocusChoice(table=table, timestamp_column=column, reason=f"{why_table}; arrival time {why_column}",
+                       reasons=[why_table, f"arrival time {why_column}"])
