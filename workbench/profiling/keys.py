@@ -22,14 +22,17 @@ higher row coverage, then the smaller parent. Without name agreement these guard
 - dates and timestamps are not matched by value (a calendar contains every date);
 - a child column that is its own table's key by name (``payments.payment_id``) is no foreign key — and with
   agreeing names it still needs 90 % of its values found; of two unique columns referencing each other
-  (``a -> b`` and ``b -> a``) only the direction into the table the key is named after is kept.
+  (``a -> b`` and ``b -> a``) only the direction into the table the key is named after is kept;
+- a child pair must match a 2-column key column by column under the same rules (bar the distinct minimum);
+  at most ``MAX_PAIR_CANDIDATES`` pairs per child table and key are tried, name-agreeing pairs first.
 
-Work is bounded before any anti-join: type/inferred-type compatibility, child distinct × required coverage
-≤ parent distinct, overlapping ranges (not containment: orphans may lie outside the parent's range), then a
-**probe** — a hash-bucket sample of ~``PROBE_VALUES`` distinct child values per column set, fetched in one
-query per child table and compared with the parent's hashes of the same buckets, one query per parent
-table (``_probe``) — must find at least ``required - PROBE_SLACK`` of its sample. Only survivors get the exact anti-join; ``ForeignKeySearch``
-counts candidates, probe queries and anti-joins (``DatasetProfile.fk_*``).
+Work is bounded before any anti-join: type/inferred-type compatibility (columns are bucketed by it once),
+child distinct × required coverage ≤ parent distinct, overlapping ranges (not containment: orphans may lie
+outside the parent's range), then a **probe** — a hash-bucket sample of ~``PROBE_VALUES`` distinct child
+values per column set, fetched in one query per child table and compared with the parent's hashes of the
+same buckets, one query per parent table (``_probe``) — must find ``required - PROBE_SLACK`` of its sample.
+Only survivors get the exact anti-join. ``ForeignKeySearch`` (and ``DatasetProfile.fk_*``) counts the
+candidates, probe queries and anti-joins.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from itertools import combinations
 
@@ -219,8 +222,8 @@ class _Candidate:
     parent: str
     keys: tuple[str, ...]
     named: bool
-    required: float = field(compare=False)
-    parent_distinct: int = field(compare=False)
+    required: float
+    parent_distinct: int
 
 
 def _single_candidates(by_group: dict, parent: TableProfile, key: str) -> Iterator[_Candidate]:
@@ -283,9 +286,9 @@ def _candidates(profiles: dict[str, TableProfile]) -> list[_Candidate]:
     return out
 
 
-def _hash(cols: tuple[str, ...], prefix: str = "") -> str:
+def _hash(cols: tuple[str, ...]) -> str:
     """One value's hash, type-independent (cast to text), so child and parent hashes compare."""
-    return "hash(" + ", ".join(f"CAST({prefix}{quote_ident(c)} AS VARCHAR)" for c in cols) + ")"
+    return "hash(" + ", ".join(f"CAST({quote_ident(c)} AS VARCHAR)" for c in cols) + ")"
 
 
 def _bucket(distinct: int, target: int) -> int:
@@ -302,7 +305,7 @@ def _probe(ws: Workspace, profiles: dict[str, TableProfile], cands: list[_Candid
     ``h % m' = 0``, ``m'`` the smallest child modulus (raised so at most ~``PARENT_PROBE`` come back); powers
     of two nest, so a child hash passing ``m'`` is either among them or not in the parent. One query per
     child table and one per parent table; a candidate with fewer than ``PROBE_MIN_SAMPLE`` comparable
-    values is not judged here and goes on to the exact check.
+    values is not judged here and goes on to the exact check, unless the sample held every value.
     """
     sets_of: dict[str, dict[tuple[str, ...], int]] = defaultdict(dict)
     for c in cands:
@@ -329,7 +332,8 @@ def _probe(ws: Workspace, profiles: dict[str, TableProfile], cands: list[_Candid
         m, held = found[(c.parent, c.keys)]
         if (sample := comparable.get((c.child, c.cols, m))) is None:
             sample = comparable[(c.child, c.cols, m)] = {h for h in samples[(c.child, c.cols)][1] if h % m == 0}
-        if len(sample) < PROBE_MIN_SAMPLE or len(sample & held) >= (c.required - PROBE_SLACK) * len(sample):
+        whole = m == 1 and samples[(c.child, c.cols)][0] == 1  # every value on both sides: no sampling error
+        if (len(sample) < PROBE_MIN_SAMPLE and not whole) or len(sample & held) >= (c.required - PROBE_SLACK) * len(sample):
             survivors.append(c)
     return survivors, len(sets_of) + len(moduli)
 
