@@ -88,6 +88,8 @@ def test_composite_key(natural):
     assert natural[1].profiles["regions"].candidate_keys == [["country", "region_code"]]
     assert (fk.coverage, fk.value_coverage, fk.orphan_count, fk.orphan_values, fk.orphan_sample) == \
         (0.916667, 0.916667, 1, 1, [["MX", "09"]])
+    alert = natural[1].profiles["stations"].alerts_of("orphan_foreign_key", "country, region_code")[0]
+    assert alert.message == "1 rows (8.33%) reference a regions(country, region_code) that does not exist"
 
 
 def test_small_integer_codes_are_not_keys(natural):

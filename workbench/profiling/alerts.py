@@ -146,6 +146,9 @@ def table_alerts(p: TableProfile) -> list[Alert]:
 
 
 def orphan_alert(fk: ForeignKey) -> Alert:
-    return Alert(kind="orphan_foreign_key", table=fk.from_table, column=fk.from_columns[0],
-                 message=f"{fk.orphan_count:,} rows ({1 - fk.coverage:.2%}) reference a {fk.to_table}."
-                 f"{fk.to_columns[0]} that does not exist", count=fk.orphan_count, share=round(1 - fk.coverage, 6))
+    """Rows whose value has no parent; a 2-column key is named ``table(a, b)`` and its alert's column ``a, b``."""
+    target = (f"{fk.to_table}.{fk.to_columns[0]}" if len(fk.to_columns) == 1
+              else f"{fk.to_table}({', '.join(fk.to_columns)})")
+    return Alert(kind="orphan_foreign_key", table=fk.from_table, column=", ".join(fk.from_columns),
+                 message=f"{fk.orphan_count:,} rows ({1 - fk.coverage:.2%}) reference a {target} that does not exist",
+                 count=fk.orphan_count, share=round(1 - fk.coverage, 6))
