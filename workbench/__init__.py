@@ -80,6 +80,7 @@ _EXPORTS: dict[str, str] = {
     "quality_snapshot": "workbench.quality.choose",
     "arrival_snapshot": "workbench.quality.choose",
     "sink_suite": "workbench.quality.choose",
+    "planted_defects": "workbench.quality.choose",
     "SuiteChoice": "workbench.quality.choose",
     "Snapshot": "workbench.quality.choose",
     # CDC

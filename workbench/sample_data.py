@@ -53,6 +53,23 @@ CHANNELS = np.array(["web", "app", "store"])
 BAD_EMAILS = ["{f}.{l}.{d}", "{f}@", "{f} {l}@{d}", "@{d}", "{f}.{l}@@{d}", "{f}.{l}@localhost"]
 
 
+#: planted defect -> the check of the example suites that must catch it (suite, expectation, column, figure)
+DEFECT_CHECKS: dict[str, dict[str, str]] = {
+    "orders_null_customer_id": {"suite": "orders.transform", "type": "expect_column_values_to_not_be_null",
+                                "column": "customer_id"},
+    "orders_orphan_customer_id": {"suite": "orders.transform", "type": "expect_column_values_to_be_in_other_table"},
+    "orders_duplicate_order_id_rows": {"suite": "orders.transform", "type": "expect_column_values_to_be_unique",
+                                       "figure": "surplus_rows"},
+    "orders_negative_total_amount": {"suite": "orders.transform", "type": "expect_column_values_to_be_between",
+                                     "column": "total_amount"},
+    "orders_future_created_at": {"suite": "orders.transform", "type": "expect_column_values_to_be_between",
+                                 "column": "created_at"},
+    "customers_malformed_email": {"suite": "customers.transform", "type": "expect_column_values_to_match_regex"},
+    "payments_negative_amount": {"suite": "payments.transform", "type": "expect_column_values_to_be_between"},
+    "payments_orphan_order_id": {"suite": "payments.transform", "type": "expect_column_values_to_be_in_other_table"},
+}
+
+
 class SampleManifest(BaseModel):
     """Row counts per table and the exact count of every planted defect."""
 
@@ -65,6 +82,9 @@ class SampleManifest(BaseModel):
     snapshot_at: str
     rows: dict[str, int]
     defects: dict[str, int]
+    defect_checks: dict[str, dict[str, str]] = Field(
+        default_factory=lambda: {k: dict(v) for k, v in DEFECT_CHECKS.items()},
+        description="which check catches each planted defect (quality.planted_defects reads it)")
     schema_change_from_ts_ms: int
 
 

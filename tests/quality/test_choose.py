@@ -74,6 +74,17 @@ def test_the_sample_runs_the_example_suites_at_its_declared_extract_time(sample_
     assert fresh.result_for("expect_column_max_to_be_fresh").observed_value["reference_time"] == "2026-11-01 00:00:00"
 
 
+def test_every_planted_defect_the_manifest_declares_is_caught_by_its_check(sample_dir):
+    ws, _, choice = _choose(sample_dir)
+    results = {s.name: wb.validate(ws, choice.tables[s.name], s) for s in choice.suites}
+    manifest = json.loads((sample_dir / "manifest.json").read_text())
+    rows = wb.planted_defects(manifest, results)
+    assert [d for d, *_ in rows] == list(manifest["defect_checks"])
+    assert all(caught == planted for _, planted, caught in rows), rows
+    assert wb.planted_defects(manifest, {})[0][2] is None  # a suite not run: not checked
+    assert wb.planted_defects(None, results) == []
+
+
 def test_the_sample_without_its_manifest_snapshots_at_the_newest_regular_arrival(sample_dir, tmp_path):
     ws = wb.open_workspace(None, sample_dir)
     snap = arrival_snapshot(ws, wb.choose_focus(ws))
@@ -83,7 +94,7 @@ def test_the_sample_without_its_manifest_snapshots_at_the_newest_regular_arrival
 
 def test_an_export_gets_layered_suggestions_that_pass_on_it_except_the_defects_it_holds(export_dir):
     ws, d, choice = _choose(export_dir)
-    assert choice.source == "suggested" and "example suites check what your data lacks" in choice.reason
+    assert choice.source == "suggested" and "the bundled example suites check" in choice.reason
     assert choice.fact_table == "readings" and choice.reference_time == "2026-11-29T23:30:00"
     assert sorted(choice.tables) == ["devices.source", "devices.transform", "readings.source", "readings.transform"]
     assert {choice.layer_of(s) for s in choice.suites_of("source")} == {"source"}

@@ -40,6 +40,7 @@ from workbench.workspace import quote_ident
 
 if TYPE_CHECKING:
     from workbench.profiling.models import DatasetProfile, TableProfile
+    from workbench.quality.validate import ValidationResult
     from workbench.workspace import Workspace
 
 EXAMPLE_DIR = Path(__file__).resolve().parents[1] / "examples" / "shop_quality"
@@ -161,12 +162,13 @@ def quality_suites(ws: Workspace, dataset: DatasetProfile, *, suites_dir: str | 
         missing = [m for s in example for m in _missing(ws, s, example_tables[s.name], tables)]
     if not missing:
         return SuiteChoice(suites=example, tables=example_tables, source="example", **base,
-                           reason=f"suites: the sample shop's example suites (its tables are your data); {snap}")
+                           reason=f"suites: the bundled example suites (every table and column they check is in your data); {snap}")
     suites = [s for t in tables for s in suggested_suites(dataset.profiles[t], dataset, focus, snap)]
-    lacks = ", ".join(dict.fromkeys(missing))
+    lacks = len(dict.fromkeys(missing))
     return SuiteChoice(suites=suites, tables={s.name: s.meta["table"] for s in suites}, source="suggested", **base,
                        reason=f"suites: suggested from the profile of {len(tables)} tables (no suites_dir given, and "
-                              f"the example suites check what your data lacks: {lacks}); {snap}")
+                              f"your data lack {lacks} of the tables and columns the bundled example suites check: "
+                              f"they were written for the sample); {snap}")
 
 
 def suggested_suites(p: TableProfile, dataset: DatasetProfile, focus: FocusChoice, snap: Snapshot) -> list[Suite]:
@@ -274,3 +276,23 @@ def _missing(ws: Workspace, suite: Suite, table: str, tables: list[str]) -> list
     out = [f"{table}.{c}" for e in suite.expectations for c in e.columns() if c not in cols]
     others = (getattr(e.kwargs, "other_table_name", None) for e in suite.expectations)
     return out + [o for o in others if o and o not in tables]
+
+
+def planted_defects(manifest: dict | None, results: dict[str, ValidationResult]) -> list[tuple[str, int, int | None]]:
+    """(defect, planted, caught) for every defect a data folder's manifest declares with the check that catches it
+    (``defect_checks``, in its order, counted in ``defects``); caught is None when that check was not run."""
+    out: list[tuple[str, int, int | None]] = []
+    defects = (manifest or {}).get("defects") or {}
+    for defect, check in ((manifest or {}).get("defect_checks") or {}).items():
+        if defect not in defects:
+            continue
+        planted = defects[defect]
+        result = results.get(check["suite"])
+        try:
+            r = result.result_for(check["type"], check.get("column")) if result is not None else None
+        except KeyError:
+            r = None
+        figure = check.get("figure", "unexpected_count")
+        caught = None if r is None else (r.unexpected_count if figure == "unexpected_count" else r.details[figure])
+        out.append((defect, int(planted), caught))
+    return out

@@ -20,6 +20,19 @@ def staging_sql(d: PipelineDesign, table: str) -> str:
     return f"select * from {{{{ source('{d.transforms.source_name}', '{table}') }}}}\n"
 
 
+def source_identifiers(d: PipelineDesign) -> dict[str, str]:
+    """dbt source table name -> the table it reads: a source whose name is not an identifier (``seattle-weather``)
+    gets its snake_case name, as the scaffolded staging models call it, and reads the table by ``identifier``."""
+    from workbench.transform.scaffold import snake_names
+
+    raw = snake_names([s.name for s in d.sources])
+    out = {dbt_name: table for table, dbt_name in raw.items()}
+    for m in d.transforms.models:
+        for name in m.sources:
+            out.setdefault(name, name)
+    return dict(sorted(out.items()))
+
+
 def project_from_design(d: PipelineDesign):
     """A ``TransformProject`` holding the design's models, sources, seeds, macros and tests."""
     from workbench.transform import TransformProject
@@ -29,7 +42,7 @@ def project_from_design(d: PipelineDesign):
     proj.folder_config = dict(t.folder_config)
     for path, text in t.macros.items():
         proj.add_macro(path, text)
-    tables = sorted({s for m in t.models for s in m.sources} | {s.name for s in d.sources})
+    tables = source_identifiers(d)
     if tables:
         proj.add_source(t.source_name, tables, schema=t.source_schema)
     for seed in t.seeds:
