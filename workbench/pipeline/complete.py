@@ -34,7 +34,7 @@ from workbench.pipeline.record import (
 from workbench.profiling.dataset import profile_dataset
 from workbench.profiling.focus import choose_focus
 from workbench.profiling.profile import profile
-from workbench.profiling.suggest import suggest_expectations
+from workbench.quality.choose import quality_snapshot, quality_suites
 from workbench.quality.dbt import expectation_for_dbt_test
 from workbench.session import source_tables
 from workbench.transform.choose import choose_transform_project
@@ -112,10 +112,13 @@ def complete_design(design: PipelineDesign, ws: Workspace, *, table: str | None 
                                        timestamp_column)
     layers = design.quality.layers()
     if not layers["source"]:
-        profiles = dataset.profiles if dataset is not None else {t: profile(ws, t) for t in (table,)}
-        suites = [suggest_expectations(profiles[t]) for t in sorted(profiles) if t in {s.name for s in design.sources}]
-        record_quality(design, suites, tables={s.name: t for s, t in zip(suites, sorted(profiles), strict=False)})
-        filled.append("source quality suites (suggest_expectations)")
+        tables = source_tables(ws, data_dir)
+        dataset = dataset if dataset is not None else profile_dataset(ws, tables)
+        focus = choose_focus(ws, tables, table=table, timestamp_column=timestamp_column)
+        choice = quality_suites(ws, dataset, snapshot=quality_snapshot(ws, focus, data_dir=data_dir), focus=focus)
+        record_quality(design, choice.suites, tables=choice.tables)
+        record_choices(design, "quality", [f"suites ({choice.source}): {choice.reason}"])
+        filled.append(f"quality suites ({choice.source}, the quality step's choice)")
     if not layers["transform"]:
         design.quality.suites += [s for m in design.transforms.models if (s := transform_suite(m))]
         filled.append("transform quality suites (dbt tests)")
