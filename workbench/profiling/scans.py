@@ -153,9 +153,12 @@ def stats_scan(ws: Workspace, table: str, cols: list[Col], exact: bool, ref: dat
                     row.update(_one_row(ws.con, f"SELECT count({c.q}) AS c{c.i}_nn FROM {t}"))
         if k == 0:
             table_stats = {"n": row["n"]}
+        by_col: dict[str, dict[str, Any]] = {}
+        for key, v in row.items():
+            col, _, alias = key.partition("_")
+            by_col.setdefault(col, {})[alias] = v
         for c in batch:
-            prefix = f"c{c.i}_"
-            c.stats = {key[len(prefix):]: v for key, v in row.items() if key.startswith(prefix)}
+            c.stats = by_col.get(f"c{c.i}", {})
     if not cols:
         table_stats = {"n": ws.row_count(table)}
         scans += 1
@@ -194,9 +197,9 @@ def dist_scan(ws: Workspace, table: str, tops: list[Col],
             f"SELECT GROUPING_ID({', '.join(aliases)}) AS gid, {', '.join(aliases)}, count(*) AS n "
             f"FROM (SELECT {inner} FROM {quote_ident(table)}) GROUP BY GROUPING SETS ({sets})", params).fetchall()
         scans += 1
-        last = len(chunk) - 1
+        last, mask = len(chunk) - 1, (1 << len(chunk)) - 1
         for gid, *values, n in rows:
-            j = next(j for j in range(len(chunk)) if not (gid >> (last - j)) & 1)
+            j = last - ((~gid & mask).bit_length() - 1)  # the one grouped column's bit is the only zero
             if values[j] is not None:
                 out[chunk[j][0]][values[j]] = n
     return out, scans
