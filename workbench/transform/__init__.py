@@ -9,6 +9,6 @@ from __future__ import annotations
 
 from workbench.transform.project import TransformProject
 from workbench.transform.results import BuildResult, NodeResult
-from workbench.transform.scaffold import ScaffoldResult, scaffold_project
+from workbench.transform.scaffold import ScaffoldResult, scaffold_project, snake_names
 
-__all__ = ["TransformProject", "BuildResult", "NodeResult", "ScaffoldResult", "scaffold_project"]
+__all__ = ["TransformProject", "BuildResult", "NodeResult", "ScaffoldResult", "scaffold_project", "snake_names"]

@@ -23,7 +23,7 @@ def staging_sql(d: PipelineDesign, table: str) -> str:
 def source_identifiers(d: PipelineDesign) -> dict[str, str]:
     """dbt source table name -> the table it reads: a source whose name is not an identifier (``seattle-weather``)
     gets its snake_case name, as the scaffolded staging models call it, and reads the table by ``identifier``."""
-    from workbench.transform.scaffold import snake_names
+    from workbench.transform import snake_names
 
     raw = snake_names([s.name for s in d.sources])
     out = {dbt_name: table for table, dbt_name in raw.items()}
