@@ -99,6 +99,8 @@ def column_html(c: ColumnProfile) -> str:
 
 def dataset_html(d: DatasetProfile) -> str:
     fks = _table([{"from": f"{f.from_table}.{', '.join(f.from_columns)}", "to": f"{f.to_table}.{', '.join(f.to_columns)}",
-                   "coverage": f"{f.coverage:.2%}", "orphans": f.orphan_count} for f in d.foreign_keys])
+                   "coverage": f"{f.coverage:.2%}", "value coverage": f"{f.value_coverage:.2%}",
+                   "orphan rows": f.orphan_count, "orphan values": ", ".join(map(str, f.orphan_sample)) or "-"}
+                  for f in d.foreign_keys])
     return (f"{STYLE}<div class='wb-prof'><h4>Foreign keys</h4>{fks or '<p>none found</p>'}</div>"
             + "".join(p._repr_html_() for p in d.profiles.values()))

@@ -68,7 +68,8 @@ def suggest_expectation_dicts(p: TableProfile, foreign_keys: list[ForeignKey] | 
     for c in cols:
         out.extend(_value_rules(c))
     for fk in foreign_keys or []:
-        if fk.from_table == p.table:
+        # a composite key has no single-column inclusion check: checking its first column alone would be weaker
+        if fk.from_table == p.table and len(fk.from_columns) == 1:
             out.append(_e("expect_column_values_to_be_in_other_table", "critical",
                           f"foreign key, {fk.coverage:.2%} of rows matched when profiled",
                           column=fk.from_columns[0], other_table_name=fk.to_table, other_column=fk.to_columns[0]))
