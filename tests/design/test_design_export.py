@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+import workbench as wb
 from workbench.design import TARGETS, PipelineDesign
 from workbench.design.export import mermaid
 from workbench.design.export.debezium import connector_config
 from workbench.design.export.event_schema import event_schema
-from workbench.design.model import SECRET_REF, TOPIC_NAME
+from workbench.design.model import SECRET_REF, TOPIC_NAME, QualitySuite
 from workbench.errors import ExportError
 
 
@@ -229,7 +230,7 @@ def test_gx_suites_per_layer_in_1x_shape(batch_design, batch_export):
     assert doc["name"] == "fct_orders_sink"
     assert [e["type"] for e in doc["expectations"]] == ["expect_table_row_count_to_be_between",
                                                         "expect_column_values_to_be_between"]
-    assert doc["expectations"][1]["meta"]["severity"] == "warning"
+    assert doc["expectations"][1]["meta"]["workbench"] == {"layer": "sink", "severity": "warning"}
 
 
 def test_gx_suites_load_in_the_quality_step(batch_export):
@@ -270,3 +271,16 @@ def test_clean_overwrite_leaves_no_stale_artifacts(batch_design, tmp_path):
     batch_design.export(out, targets="mermaid", overwrite=True, clean=True)
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == ["diagrams/pipeline.mmd"]
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_severity_survives_design_to_gx_json_to_design(tmp_path):
+    design = PipelineDesign(sources=[{"name": "flights"}])
+    design.quality.suites = [QualitySuite(name="flights_transform", layer="transform", table="flights", expectations=[
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "tail"}, "severity": "warning"},
+        {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "flight_no"}, "severity": "critical"}])]
+    files = design.export(tmp_path / "out", targets="gx")
+    suite = wb.Suite.from_gx_json(next(Path(p) for p in files["gx"] if Path(p).name == "flights_transform.json"))
+    assert [e.severity for e in suite.expectations] == ["warning", "critical"]
+    assert suite.expectations[0].layer == "transform"
+    again = wb.record_quality(wb.PipelineDesign(), suite, tables={suite.name: "flights"})
+    assert [e.severity for s in again.quality.suites for e in s.expectations] == ["warning", "critical"]

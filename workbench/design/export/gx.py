@@ -10,6 +10,8 @@ from workbench.design.export.base import Output
 if TYPE_CHECKING:
     from workbench.design.model import PipelineDesign, QualitySuite
 
+#: where GX files keep workbench-only fields (layer, severity): the key ``Suite.from_gx_json`` reads them from
+WB_META = "workbench"
 #: stable ids: the same design always exports the same files
 ID_NAMESPACE = uuid.UUID("6f1c2a3e-8e0b-4c4f-9d1e-2b7c5a0e9f10")
 
@@ -21,7 +23,7 @@ def suite_json(suite: QualitySuite) -> dict[str, Any]:
         "id": str(uuid.uuid5(ID_NAMESPACE, suite.name)),
         "expectations": [
             {"type": e.type, "kwargs": e.kwargs,
-             "meta": {**e.meta, "layer": suite.layer, "table": suite.table, "severity": e.severity},
+             "meta": {**e.meta, "table": suite.table, WB_META: {"layer": suite.layer, "severity": e.severity}},
              "id": str(uuid.uuid5(ID_NAMESPACE, f"{suite.name}/{i}/{e.type}"))}
             for i, e in enumerate(suite.expectations)
         ],
