@@ -17,7 +17,7 @@ from typing import Any
 from workbench.errors import TransformError, did_you_mean
 from workbench.transform import dag as dagmod
 from workbench.transform.materialize import cte_name, inject_ctes, strip_sql
-from workbench.transform.render_sql import Relation, Rendered, Renderer
+from workbench.transform.render_sql import Relation, Rendered, Renderer, docs_blocks
 from workbench.transform.results import BuildResult, NodeResult
 from workbench.transform.spec import (
     MATERIALIZATIONS,
@@ -62,6 +62,10 @@ class TransformProject:
         self.folder_config: dict[str, Any] = {}
         self.seed_folder_config: dict[str, Any] = {}
         self.root: Path | None = None
+        #: the source dbt_project.yml (from_dbt): export keeps the keys it does not regenerate
+        self.dbt_project: dict[str, Any] = {}
+        #: .md files holding ``{% docs %}`` blocks, by path relative to the project root
+        self.doc_files: dict[str, str] = {}
         self.seed_files: dict[str, str] = {}
         self.last_build: BuildResult | None = None
         #: the latest result of every test, across (selective) builds
@@ -163,6 +167,34 @@ class TransformProject:
     def set_vars(self, **values: Any) -> None:
         self.vars.update(values)
         self._parsed.clear()
+
+    # --- documentation --------------------------------------------------------------------
+    @property
+    def docs(self) -> dict[str, str]:
+        """Docs blocks (``{% docs name %}``) of the project's .md files: name -> text."""
+        out: dict[str, str] = {}
+        where: dict[str, str] = {}
+        for path, text in sorted(self.doc_files.items()):
+            for name, body in docs_blocks(text).items():
+                if name in out:
+                    raise TransformError(f"Docs block {name!r} is defined twice: in {where[name]} and {path}.",
+                                         hint="dbt docs names are unique in a project; rename or remove one.")
+                out[name], where[name] = body, path
+        return out
+
+    def describe(self, node: str, column: str | None = None) -> str:
+        """The description of a model, seed or source (``source:src.table``) or of its column, doc() rendered."""
+        spec = self.models.get(node) or self.seeds.get(node) or self.sources.get(node)
+        if spec is None:
+            raise TransformError(f"No model, seed or source named {node!r}.",
+                                 hint=did_you_mean(node, [*self.models, *self.seeds, *self.sources]))
+        text, label = spec.description, f"{node!r}"
+        if column is not None:
+            if column not in spec.columns:
+                raise TransformError(f"{node!r} documents no column {column!r}.",
+                                     hint=did_you_mean(column, spec.columns) or "Document it in its properties YAML.")
+            text, label = spec.columns[column].description, f"{node!r} column {column!r}"
+        return self.renderer.render_description(text, self.docs, node=f"Description of {label}")
 
     # --- config --------------------------------------------------------------------------
     @staticmethod
@@ -425,7 +457,8 @@ class TransformProject:
         return lint(self)
 
     def export_dbt(self, path: str | os.PathLike, *, duckdb_path: str | None = None, overwrite: bool = False):
-        """Write a dbt project (dbt_project.yml, profiles.yml for dbt-duckdb, models, schema.yml, seeds)."""
+        """Write a dbt project (dbt_project.yml, profiles.yml for dbt-duckdb, models, schema.yml, seeds), with
+        every file of the folder the project was read from that it does not regenerate."""
         from workbench.transform.dbt_io import export_dbt_project
 
         return export_dbt_project(self, path, duckdb_path=duckdb_path, overwrite=overwrite)

@@ -3,7 +3,8 @@
 ``ref`` (one or two arguments), ``source``, ``config``, ``var``, ``is_incremental()``, ``this``,
 ``target``, ``env_var`` (with a default), ``run_started_at``, ``log``, ``return`` and the project's
 macros (``macros/*.sql``, including ``{% test %}`` blocks). Anything else is undefined: using it
-raises a TransformError that names the model, the file and the line.
+raises a TransformError that names the model, the file and the line. Descriptions render with
+``doc()`` over the project's ``{% docs name %}...{% enddocs %}`` blocks (``render_description``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ BUILTINS = ("ref", "source", "config", "var", "is_incremental", "this", "target"
 _TEST_BLOCK = re.compile(r"\{%(-?)\s*test\s+(\w+)\s*\(")
 _END_TEST = re.compile(r"\{%(-?)\s*endtest\s*(-?)%\}")
 _UNDEFINED = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)' is undefined")
+_DOCS_BLOCK = re.compile(r"\{%-?\s*docs\s+(\w+)\s*-?%\}(.*?)\{%-?\s*enddocs\s*-?%\}", re.DOTALL)
 
 
 class Relation:
@@ -104,6 +106,11 @@ def dbt_test_blocks_to_macros(text: str) -> str:
     return _END_TEST.sub(lambda m: "{%" + m.group(1) + " endmacro " + m.group(2) + "%}", text)
 
 
+def docs_blocks(text: str) -> dict[str, str]:
+    """``{% docs name %}...{% enddocs %}`` blocks of a .md file: name -> contents (stripped, as dbt keeps them)."""
+    return {m.group(1): m.group(2).strip() for m in _DOCS_BLOCK.finditer(text)}
+
+
 class Renderer:
     """A sandboxed Jinja environment holding the project's macros; renders one model at a time."""
 
@@ -143,6 +150,28 @@ class Renderer:
         return tmpl
 
     # --- rendering -------------------------------------------------------------------------
+    def render_description(self, text: str, docs: dict[str, str], *, node: str) -> str:
+        """``text`` with every ``{{ doc('name') }}`` replaced by that docs block (a block itself cannot use doc(),
+        as in dbt)."""
+
+        def doc(*args: str) -> str:
+            if len(args) not in (1, 2) or (len(args) == 2 and args[0] != self.project_name):
+                raise TransformError(f"{node}: doc{args!r}: only this project's docs blocks can be used.",
+                                     hint="Call doc('name') with a docs block of this project.")
+            name = args[-1]
+            if name not in docs:
+                raise TransformError(
+                    f"{node}: doc({name!r}) is not defined.",
+                    hint=(did_you_mean(name, docs) + " ").lstrip()
+                    + f"Add {{% docs {name} %}}...{{% enddocs %}} to a .md file in models/ (or the docs-paths).")
+            return self._compile(f"docs block {name}", docs[name], node=node).render({})
+
+        try:
+            return self._compile("description", text, node=node).render({"doc": doc})
+        except jinja2.TemplateError as exc:
+            raise TransformError(f"{node}: Jinja error in the description: {exc}",
+                                 hint="Descriptions may use doc('name'); a docs block cannot.") from None
+
     def render(
         self,
         *,
