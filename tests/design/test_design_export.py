@@ -164,8 +164,10 @@ def test_kafka_topics_follow_the_naming_rule_and_sizing(streaming_design, stream
 
 # --- debezium ------------------------------------------------------------------------------------
 def test_debezium_connector_uses_pgoutput_unwrap_and_secret_placeholders(streaming_design, streaming_export):
-    [path] = streaming_export["debezium"]
-    doc = json.loads(Path(path).read_text())
+    f = files_of(streaming_export, "debezium")
+    connector = f"debezium/{streaming_design.cdc.connector_name}.json"
+    assert sorted(f) == sorted(["debezium/register.sh", connector])
+    doc = json.loads(f[connector].read_text())
     cfg = doc["config"]
     assert cfg["connector.class"] == "io.debezium.connector.postgresql.PostgresConnector"
     assert cfg["plugin.name"] == "pgoutput"

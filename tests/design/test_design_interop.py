@@ -215,7 +215,7 @@ def test_exported_dbt_project_builds_in_real_dbt(tmp_path, sample_dir):
     assert str(project / "dbt_project.yml") in files["dbt"]
     open_workspace(project / "warehouse.duckdb", sample_dir).close()  # the sources, where the profile points
     py = peer_python("dbt-design", ["dbt-core>=1.9,<1.12", "dbt-duckdb"])
-    env = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_VERSION_CHECK": "false"}
+    env = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_VERSION_CHECK": "false", "PII_SALT": "interop-salt"}
     done = run_peer(py, [str(py.parent / "dbt"), "build", "--profiles-dir", "."], cwd=project, env=env, timeout=900)
     results = json.loads((project / "target" / "run_results.json").read_text())
     statuses = {r["unique_id"]: r["status"] for r in results["results"]}
@@ -223,3 +223,9 @@ def test_exported_dbt_project_builds_in_real_dbt(tmp_path, sample_dir):
     assert models == {m.name for m in design.transforms.models}, done.stdout[-3000:]
     errors = {u: s for u, s in statuses.items() if s in ("error", "skipped")}
     assert errors == {}, done.stdout[-3000:]
+    import duckdb
+
+    with duckdb.connect(str(project / "warehouse.duckdb"), read_only=True) as con:  # real dbt hashed the e-mails too
+        clear, hashed = con.execute("select count(*) filter (where email like '%@%'), "
+                                    "count(*) filter (where length(email) = 64) from stg_customers").fetchone()
+        assert clear == 0 and hashed > 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from workbench.design import lint
 
 
@@ -9,8 +11,25 @@ def rules(design) -> list[str]:
     return [f.rule for f in lint(design) if f.severity == "warning"]
 
 
-def test_the_batch_fixture_is_clean(batch_design):
+def test_the_batch_fixture_is_clean_but_for_its_placeholder_alert_channel(batch_design):
+    assert rules(batch_design) == ["placeholder_alert_channel"]
+    batch_design.monitoring.channels = ["email:data-oncall@shop.co.jp", "slack:#data-alerts"]
     assert rules(batch_design) == []
+
+
+@pytest.mark.parametrize("channel", ["email:data-platform@example.com", "email:ops@alerts.example.org",
+                                     "email:me@shop.test", "email:x@corp.invalid"])
+def test_an_example_alert_channel_is_a_placeholder(batch_design, channel):
+    batch_design.monitoring.channels = ["slack:#data-alerts", channel]
+    [f] = [f for f in lint(batch_design) if f.rule == "placeholder_alert_channel"]
+    assert f.severity == "warning" and f.field == "monitoring.channels" and channel in f.message
+    assert "通知先" in f.message_ja
+
+
+@pytest.mark.parametrize("channel", ["email:ops@test.io", "email:ops@examples.com", "pagerduty:data-platform"])
+def test_a_real_alert_channel_is_not_a_placeholder(batch_design, channel):
+    batch_design.monitoring.channels = [channel]
+    assert "placeholder_alert_channel" not in rules(batch_design)
 
 
 def test_no_idempotency_strategy(batch_design):
@@ -63,7 +82,24 @@ def test_unbounded_resources(batch_design):
 
 def test_schedule_slower_than_the_latency_slo(batch_design):
     batch_design.orchestration.schedule = "@daily"
-    assert "schedule_slower_than_slo" in rules(batch_design)  # the SLO is one hour
+    [f] = [f for f in lint(batch_design) if f.rule == "schedule_slower_than_slo"]  # the SLO is one hour
+    assert f.field == "orchestration.schedule" and "86400 s" in f.message
+
+
+@pytest.mark.parametrize(("schedule", "slo", "slower"), [
+    ("*/30 * * * *", 600, True), ("*/5 * * * *", 600, False), ("0 */2 * * *", 3600, True), ("@hourly", 3600, False),
+    ("@hourly", 1800, True), ("0 6 * * 1", 86400, True), ("15 * * * *", 3600, False), ("@weekly", 3 * 86400, True)])
+def test_every_schedule_is_compared_with_the_slo(batch_design, schedule, slo, slower):
+    batch_design.orchestration.schedule = schedule
+    batch_design.architecture.workload.latency_slo_seconds = slo
+    assert ("schedule_slower_than_slo" in rules(batch_design)) is slower
+
+
+def test_streaming_and_continuous_designs_meet_the_slo_without_the_schedule(streaming_design, batch_design):
+    assert streaming_design.orchestration.schedule == "@hourly"  # the batch parts; the 5 s SLO is the stream's
+    assert "schedule_slower_than_slo" not in rules(streaming_design)
+    batch_design.orchestration.schedule = None
+    assert "schedule_slower_than_slo" not in rules(batch_design)
 
 
 def test_confirm_first_items_for_fast_slo_and_pii(streaming_design):

@@ -126,6 +126,19 @@ class KinesisSizing(BaseModel):
 REPLICATION = {"production": 3, "staging": 2, "development": 1}
 
 
+def rule_of_thumb_partitions(peak_mb_per_sec: float, d: SizingDefaults | None = None) -> int:
+    """The design guide's rule of thumb: 10 × the peak MB/s, at least the minimum, at most the practical maximum."""
+    d = d or SizingDefaults()
+    return min(max(math.ceil(10 * peak_mb_per_sec), d.min_partitions), d.max_partitions)
+
+
+def consumer_parallelism(peak_events_per_sec: float, consumer_events_per_sec: float,
+                         d: SizingDefaults | None = None) -> int:
+    """Consumers (hence partitions) the peak needs at the target utilisation of each consumer."""
+    d = d or SizingDefaults()
+    return max(1, math.ceil(peak_events_per_sec / (consumer_events_per_sec * d.target_consumer_utilization)))
+
+
 def size_kafka(wl: Workload, defaults: SizingDefaults | None = None) -> KafkaSizing:
     """Size one Kafka topic for ``wl`` at its peak rate (bursts are absorbed as lag; see ``simulate``)."""
     d = defaults or SizingDefaults()
@@ -135,7 +148,7 @@ def size_kafka(wl: Workload, defaults: SizingDefaults | None = None) -> KafkaSiz
     producer = math.ceil(t / d.producer_mb_per_sec_per_partition)
     consumer = math.ceil(t / d.consumer_mb_per_sec_per_partition)
     throughput = max(producer, consumer)
-    parallelism = max(1, math.ceil(wl.peak_events_per_sec / (wl.consumer_events_per_sec * d.target_consumer_utilization)))
+    parallelism = consumer_parallelism(wl.peak_events_per_sec, wl.consumer_events_per_sec, d)
     candidates = {
         "producer throughput per partition": producer,
         "consumer throughput per partition": consumer,
@@ -146,7 +159,7 @@ def size_kafka(wl: Workload, defaults: SizingDefaults | None = None) -> KafkaSiz
     base = candidates[binding]
     consumers = parallelism
     partitions = math.ceil(base / consumers) * consumers  # every consumer owns the same number of partitions
-    rule = min(max(math.ceil(10 * t), d.min_partitions), d.max_partitions)
+    rule = rule_of_thumb_partitions(t, d)
     rf = REPLICATION[wl.environment]
     retention = wl.retention_hours
     storage = float(wl.avg_events_per_sec) * wl.avg_event_bytes * retention * 3600 * rf / d.target_disk_fill

@@ -10,6 +10,7 @@ in English and Japanese, so the design document can show them in either language
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Literal
 
@@ -117,15 +118,39 @@ def unbounded_resources(d: PipelineDesign) -> Iterator[LintFinding]:
 
 
 def schedule_slower_than_slo(d: PipelineDesign) -> Iterator[LintFinding]:
+    """A scheduled (not streaming, not continuous) design whose runs are further apart than its latency SLO."""
+    from workbench.design.plan import window_seconds
+
     slo = d.architecture.workload.latency_slo_seconds
-    if slo is not None and slo < 86400 and d.orchestration.runs_at_most_daily:
+    if slo is None or d.is_streaming or d.orchestration.schedule in (None, "@continuous"):
+        return
+    every = window_seconds(d)
+    if every > slo:
+        schedule = d.orchestration.schedule
         yield LintFinding(
             rule="schedule_slower_than_slo", field="orchestration.schedule",
-            message=f"The latency SLO is {slo:g} s but orchestration.schedule {d.orchestration.schedule!r} runs at most "
-                    "daily: data can be a day old. Schedule more often or relax the SLO.",
-            message_ja=f"レイテンシ SLO は {slo:g} 秒ですが、スケジュール {d.orchestration.schedule!r} は1日1回以下です。"
+            message=f"The latency SLO is {slo:g} s but orchestration.schedule {schedule!r} runs every {every:g} s: "
+                    "data can be older than the SLO allows. Schedule more often or relax the SLO.",
+            message_ja=f"レイテンシ SLO は {slo:g} 秒ですが、スケジュール {schedule!r} の実行間隔は {every:g} 秒です。"
                        "実行頻度を上げるか SLO を見直してください。",
         )
+
+
+#: RFC 2606 names reserved for examples: an alert sent there reaches nobody
+PLACEHOLDER_DOMAIN = re.compile(r"@(?:[\w-]+\.)*(?:example\.(?:com|net|org)|example|test|invalid)(?![\w.-])", re.I)
+
+
+def placeholder_alert_channel(d: PipelineDesign) -> Iterator[LintFinding]:
+    """An alert channel still pointing at an example address (the default ``email:data-platform@example.com``)."""
+    for channel in d.monitoring.channels:
+        if PLACEHOLDER_DOMAIN.search(channel):
+            yield LintFinding(
+                rule="placeholder_alert_channel", field="monitoring.channels",
+                message=f"Alert channel {channel!r} is an example placeholder: failures would alert nobody. "
+                        "Name the team's real channel (an e-mail, Slack or PagerDuty target resolved at run time).",
+                message_ja=f"通知先 {channel!r} は例示用のプレースホルダーで、アラートが誰にも届きません。"
+                           "チームの実際の通知先（メール、Slack、PagerDuty など）を指定してください。",
+            )
 
 
 def confirm_first(d: PipelineDesign) -> Iterator[LintFinding]:
@@ -157,6 +182,7 @@ RULES: tuple[Rule, ...] = (
     no_schema_evolution,
     unbounded_resources,
     schedule_slower_than_slo,
+    placeholder_alert_channel,
     confirm_first,
 )
 

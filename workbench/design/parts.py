@@ -149,8 +149,8 @@ class Orchestration(_Model):
     pipeline_id: str = Field("data_pipeline", description="DAG id / job name (snake_case)")
     schedule: str | None = Field("@daily", description="cron or preset (@hourly, @daily...); None = continuous")
     start_date: date = date(2026, 1, 1)
-    retries: int = Field(2, ge=0, le=20)
-    retry_delay_seconds: int = Field(300, ge=0)
+    retries: int = Field(3, ge=0, le=20, description="design guide: 3")
+    retry_delay_seconds: int = Field(300, ge=0, description="design guide: 5 minutes")
     timeout_seconds: int | None = Field(3600, gt=0)
     owner: str = "data-platform"
     tags: list[str] = Field(default_factory=lambda: ["pipeline-workbench"])
@@ -373,6 +373,7 @@ class Topic(_Model):
     cleanup_policy: Literal["delete", "compact", "compact,delete"] = "delete"
     key: list[str] = Field(default_factory=list)
     source_table: str | None = None
+    reason: str = Field("", description="why these partitions and this cleanup policy")
 
     @field_validator("name")
     @classmethod
@@ -452,9 +453,14 @@ class PIIField(_Model):
 
 
 class PIIPlan(_Model):
+    """PII columns, how each is protected, and the knobs the protections use (never the secret itself)."""
+
     fields: list[PIIField] = Field(default_factory=list)
     retention: str | None = None
     notes: str = ""
+    salt_env_var: str = Field("PII_SALT", pattern=r"^[A-Z_][A-Z0-9_]*$",
+                              description="environment variable holding the salt of hashed columns (a secret)")
+    mask_chars: int = Field(8, ge=1, le=64, description="a masked value becomes this many '*'")
 
 
 class Resources(_Model):

@@ -10,7 +10,17 @@ from __future__ import annotations
 import math
 import re
 
-from workbench.design.model import ConsumerGroup, PipelineDesign, Sink, Sizing, Topic, TransformModel
+from workbench.architecture.sizing import MB, SizingDefaults, consumer_parallelism, rule_of_thumb_partitions
+from workbench.design.model import (
+    ConsumerGroup,
+    PipelineDesign,
+    Sink,
+    Sizing,
+    Source,
+    Topic,
+    TransformModel,
+    WorkloadSummary,
+)
 
 #: inferred profile types and column-name patterns that mark personal data
 PII_TYPES = {"email": "email", "phone": "phone", "ip": "ip_address", "ipv4": "ip_address", "credit_card": "payment_card"}
@@ -18,6 +28,8 @@ PII_NAMES = [(re.compile(r"(^|_)(full_|first_|last_)?name$"), "name"), (re.compi
              (re.compile(r"phone"), "phone"), (re.compile(r"birth"), "birth_date"), (re.compile(r"email"), "email")]
 #: dbt model name prefixes -> the design guide's layers (when the folder does not say)
 LAYER_PREFIX = {"stg_": "staging", "int_": "intermediate", "dim_": "marts", "fct_": "marts", "rpt_": "report"}
+#: topic event types that carry a table's latest state per key (log-compacted, kept forever)
+STATE_EVENT_TYPES = ("state",)
 
 
 def snake(text: str) -> str:
@@ -62,9 +74,39 @@ def align_operations(design: PipelineDesign) -> None:
     align_streaming(design)
 
 
+def cleanup_policy(event_type: str, retention_hours: float) -> tuple[str, float | None]:
+    """(cleanup.policy, retention hours) of a topic: state topics are compacted and kept (None = infinite), change
+    and event topics are deleted after the retention (the replay window)."""
+    return ("compact", None) if event_type in STATE_EVENT_TYPES else ("delete", retention_hours)
+
+
+def topic_partitions(src: Source, w: WorkloadSummary, s: Sizing) -> tuple[int, str]:
+    """Partitions of ``src``'s topic and why: 10 × its own peak MB/s (3..100), raised only to the consumers its peak
+    needs at the rate each consumer of the architecture's sizing carries (workload peak / sized consumers).
+
+    The peak is the source's mean rate (``daily_rows`` / 86,400 s) × the workload's peak-to-mean ratio.
+    """
+    ratio = w.peak_events_per_sec / w.avg_events_per_sec if w.peak_events_per_sec and w.avg_events_per_sec else 1.0
+    peak = (src.daily_rows or 0) / 86_400 * ratio
+    mb = peak * (src.avg_row_bytes or w.avg_event_bytes or 0) / MB
+    rule = rule_of_thumb_partitions(mb)
+    why = (f"10 × {mb:.3g} MB/s peak ({src.daily_rows:,} rows/day × peak/mean {ratio:.3g}) → {rule}"
+           if src.daily_rows else f"no daily volume recorded for {src.name} → {rule} (the minimum)")
+    if not w.peak_events_per_sec:
+        return rule, why
+    d = SizingDefaults()
+    capacity = w.peak_events_per_sec / (s.consumers * d.target_consumer_utilization)  # events/s one consumer takes
+    needed = consumer_parallelism(peak, capacity, d)
+    if needed <= rule:
+        return rule, why
+    over = f" (above the practical maximum of {d.max_partitions}: split the topic)" if needed > d.max_partitions else ""
+    return needed, (f"{why}, raised to {needed}: its peak {peak:.3g} events/s needs {needed} consumers of "
+                    f"{capacity:.3g} events/s at {d.target_consumer_utilization:.0%} utilisation{over}")
+
+
 def align_streaming(design: PipelineDesign) -> None:
     """Topics, consumer group, lag alerts and the CDC include list: present exactly when changes flow through
-    Kafka (a streaming architecture, or log-based CDC), sized from the architecture's Kafka sizing."""
+    Kafka (a streaming architecture, or log-based CDC); each topic sized from its own source's peak."""
     a = design.architecture
     m = design.monitoring
     if not (design.is_streaming or design.cdc.method == "log") or not design.sources:
@@ -73,14 +115,19 @@ def align_streaming(design: PipelineDesign) -> None:
         design.cdc.tables = []
         return
     s = a.sizing or Sizing()
-    design.streaming.topics = [
-        Topic(name=f"{snake(src.domain)}.{snake(src.name)}.changed", partitions=s.partitions,
-              replication_factor=s.replication_factor, retention_hours=s.retention_hours, cleanup_policy="delete",
-              key=list(src.primary_key), source_table=src.name)
-        for src in design.sources]
-    names = [t.name for t in design.streaming.topics]
-    consumers = min(s.consumers, s.partitions)
-    design.streaming.consumer_groups = [ConsumerGroup(name="warehouse-loader", topics=names, consumers=consumers)]
+    topics = []
+    for src in design.sources:
+        partitions, why = topic_partitions(src, a.workload, s)
+        policy, retention = cleanup_policy("changed", s.retention_hours)
+        topics.append(Topic(
+            name=f"{snake(src.domain)}.{snake(src.name)}.changed", partitions=partitions,
+            replication_factor=s.replication_factor, retention_hours=retention, cleanup_policy=policy,
+            key=list(src.primary_key), source_table=src.name,
+            reason=f"partitions: {why}; cleanup {policy} after {retention:g} h: a change topic keeps its replay window"))
+    design.streaming.topics = topics
+    consumers = min(s.consumers, max(t.partitions for t in topics))
+    design.streaming.consumer_groups = [ConsumerGroup(name="warehouse-loader", topics=[t.name for t in topics],
+                                                      consumers=consumers)]
     design.resources.max_consumers = consumers
     slo = a.workload.latency_slo_seconds or 3600.0
     peak = a.workload.peak_events_per_sec

@@ -2,22 +2,59 @@
 
 The project is rebuilt from the design's transforms (models with their dbt SQL and config, sources,
 seeds, macros, tests), so the design file alone is enough; a staging model recorded without SQL
-reads its source as is.
+reads its source as is. Staging models protect the PII their source holds (unless log-based CDC already
+did at capture, see ``debezium.py``): ``hash`` → a salted SHA-256 (the salt from ``env_var``), ``mask`` →
+``*`` × N, ``drop`` → excluded; tests that read a protected column's clear value run on the source instead.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from workbench.design.export.base import Output
 from workbench.errors import ExportError
 
 if TYPE_CHECKING:
-    from workbench.design.model import PipelineDesign
+    from workbench.design.model import PIIField, PipelineDesign, TransformModel, TransformTest
 
 
 def staging_sql(d: PipelineDesign, table: str) -> str:
     return f"select * from {{{{ source('{d.transforms.source_name}', '{table}') }}}}\n"
+
+
+def protected_fields(d: PipelineDesign, m: TransformModel) -> list[PIIField]:
+    """The hashed, masked or dropped PII columns staging model ``m`` passes on from its one source table."""
+    if d.cdc.method == "log" or m.layer != "staging" or len(m.sources) != 1:
+        return []
+    table = source_identifiers(d).get(m.sources[0], m.sources[0])
+    sql = m.sql or "*"
+    return [f for f in d.pii.fields if f.table == table and f.handling in ("hash", "mask", "drop")
+            and ("*" in sql or re.search(rf"\b{re.escape(f.column)}\b", sql))]
+
+
+def protect_pii(d: PipelineDesign, m: TransformModel, sql: str) -> str:
+    """``sql`` wrapped so its PII columns leave hashed, masked or dropped (DuckDB ``* exclude`` / ``* replace``)."""
+    fields = protected_fields(d, m)
+    if not fields:
+        return sql
+    salt = f"{{{{ env_var('{d.pii.salt_env_var}') }}}}"
+    stars = "*" * d.pii.mask_chars
+    replace = [f'sha256(\'{salt}\' || cast("{f.column}" as varchar)) as "{f.column}"' if f.handling == "hash"
+               else f'if("{f.column}" is null, null, \'{stars}\') as "{f.column}"'
+               for f in fields if f.handling != "drop"]
+    exclude = [f'"{f.column}"' for f in fields if f.handling == "drop"]
+    star = "*" + (f" exclude ({', '.join(exclude)})" if exclude else "") + (
+        f" replace ({', '.join(replace)})" if replace else "")
+    return f"select {star}\nfrom (\n{sql.rstrip().rstrip(';')}\n) as pii_protected\n"
+
+
+def check_target(d: PipelineDesign, m: TransformModel, test: TransformTest) -> str:
+    """Where a model's test runs: on the source when it reads a column the model protects (the clear values)."""
+    text = " ".join(str(x) for x in (test.column, test.where, *test.kwargs.values()) if x is not None)
+    if any(re.search(rf"\b{re.escape(f.column)}\b", text) for f in protected_fields(d, m)):
+        return f"source:{d.transforms.source_name}.{m.sources[0]}"
+    return m.name
 
 
 def source_identifiers(d: PipelineDesign) -> dict[str, str]:
@@ -55,6 +92,7 @@ def project_from_design(d: PipelineDesign):
         if sql is None:
             missing.append(m.name)
             continue
+        sql = protect_pii(d, m, sql)
         config = dict(m.config)
         config.setdefault("materialized", m.materialized)
         if m.unique_key:
@@ -67,7 +105,8 @@ def project_from_design(d: PipelineDesign):
                                "transforms.models[].sql.")
     for m in t.models:
         for test in m.tests:
-            proj.add_test(test.test, m.name, test.column, severity=test.severity, where=test.where, **test.kwargs)
+            proj.add_test(test.test, check_target(d, m, test), test.column, severity=test.severity, where=test.where,
+                          **test.kwargs)
     for test in t.extra_tests:
         proj.add_test(test.test, test.target, test.column, severity=test.severity, where=test.where, **test.kwargs)
     for st in t.singular_tests:

@@ -1,7 +1,12 @@
-"""Debezium PostgreSQL connector: ``debezium/<connector>.json`` (pgoutput, include list, unwrap, JSON converters).
+"""Debezium PostgreSQL connector: ``debezium/<connector>.json`` (pgoutput, include list, unwrap, JSON converters,
+PII masking) and ``debezium/register.sh``, which registers it.
 
 Credentials are secret references resolved by Kafka Connect config providers (``${file:...}``,
 ``${env:...}``); the design refuses literal values, and this exporter checks again before writing.
+PII columns are protected at capture: ``hash`` → ``column.mask.hash.v2.SHA-256.with.salt.<salt>`` (v2 hashes the
+value's text, v1 its Java serialisation), ``mask`` → ``column.mask.with.<N>.chars``, ``drop`` → ``column.exclude.list``. The salt is part of a property *name*, which
+config providers do not resolve, so the JSON holds the placeholder ``${<salt env var>}`` and ``register.sh``
+substitutes the environment variable when it registers the connector: the salt is never written.
 """
 
 from __future__ import annotations
@@ -17,10 +22,37 @@ if TYPE_CHECKING:
     from workbench.design.model import PipelineDesign
 
 JSON_CONVERTER = "org.apache.kafka.connect.json.JsonConverter"
+REGISTER = """#!/usr/bin/env bash
+# Register (or update) the Debezium connector {name}; the PII salt comes from ${salt} here and is never stored.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+: "${{KAFKA_CONNECT_URL:?set KAFKA_CONNECT_URL to the Kafka Connect REST address}}"
+if grep -qF '${{{salt}}}' "$here/{name}.json"; then : "${{{salt}:?set {salt} to the PII hash salt (a secret)}}"; fi
+python3 - "$here/{name}.json" <<'PY' | curl -fsS -X PUT -H 'Content-Type: application/json' --data @- \\
+  "$KAFKA_CONNECT_URL/connectors/{name}/config"
+import json, os, sys
+placeholder = "${{{salt}}}"
+config = json.load(open(sys.argv[1]))["config"]
+print(json.dumps({{k.replace(placeholder, os.environ["{salt}"]) if placeholder in k else k: v for k, v in config.items()}}))
+PY
+"""
 
 
 def include_list(d: PipelineDesign) -> list[str]:
     return d.cdc.tables or [f"{s.schema_name}.{s.name}" for s in d.sources if s.system == "postgresql"]
+
+
+def pii_config(d: PipelineDesign) -> dict[str, str]:
+    """The masking properties for the design's hashed, masked and dropped PII columns (``schema.table.column``)."""
+    schemas = {s.name: s.schema_name for s in d.sources}
+    by_property: dict[str, list[str]] = {}
+    properties = {"hash": f"column.mask.hash.v2.SHA-256.with.salt.${{{d.pii.salt_env_var}}}",
+                  "mask": f"column.mask.with.{d.pii.mask_chars}.chars", "drop": "column.exclude.list"}
+    for f in d.pii.fields:
+        if f.handling in properties:
+            by_property.setdefault(properties[f.handling], []).append(
+                f"{schemas.get(f.table, 'public')}.{f.table}.{f.column}")
+    return {k: ",".join(v) for k, v in by_property.items()}
 
 
 def connector_config(d: PipelineDesign) -> dict:
@@ -58,6 +90,7 @@ def connector_config(d: PipelineDesign) -> dict:
         "key.converter.schemas.enable": "false",
         "value.converter": JSON_CONVERTER,
         "value.converter.schemas.enable": "false",
+        **pii_config(d),
     }
     for key in ("database.hostname", "database.user", "database.password"):
         if not SECRET_REF.match(config[key]):
@@ -66,4 +99,6 @@ def connector_config(d: PipelineDesign) -> dict:
 
 
 def write(design: PipelineDesign, out: Output) -> None:
-    out.json(f"debezium/{design.cdc.connector_name}.json", connector_config(design))
+    name = design.cdc.connector_name
+    out.json(f"debezium/{name}.json", connector_config(design))
+    out.text("debezium/register.sh", REGISTER.format(name=name, salt=design.pii.salt_env_var)).chmod(0o755)
