@@ -15,7 +15,10 @@ STEPS = ("profiling", "architecture", "transform", "quality", "cdc", "streaming"
 ABOVE_STEPS = ("design", "pipeline", "ui")
 #: the one edge from design/ down to a step, documented in ARCHITECTURE.md: the dbt exporter writes the project with
 #: the transform step's own dbt writer, so an exported project and ``TransformProject.export_dbt`` are the same files
-DESIGN_USES_STEP = {("workbench.design.export.dbt", "workbench.transform")}
+DESIGN_USES_STEP = {("workbench.design.export.dbt", "workbench.transform"),
+                    # the runnable pipeline's gate runs the suites compiled by the quality step's own compiler
+                    ("workbench.design.export.pipeline_pkg", "workbench.quality.compile"),
+                    ("workbench.design.export.pipeline_pkg", "workbench.quality.suite")}
 
 
 def _module_name(path: Path) -> str:

@@ -28,9 +28,10 @@ def files_of(export: dict[str, list[str]], target: str) -> dict[str, Path]:
 
 # --- the export contract -------------------------------------------------------------------------
 def test_targets_that_apply_to_each_design(batch_export, streaming_export):
-    assert list(batch_export) == ["design", "mermaid", "airflow", "dbt", "gx", "playbook", "handoff", "document"]
+    assert list(batch_export) == ["design", "mermaid", "airflow", "dbt", "gx", "pipeline", "playbook", "handoff",
+                                  "document"]
     assert list(streaming_export) == ["design", "mermaid", "airflow", "dbt", "kafka", "debezium", "event_schema", "gx",
-                                      "playbook", "handoff", "document"]
+                                      "pipeline", "playbook", "handoff", "document"]
     for paths in batch_export.values():
         assert paths and all(Path(p).is_file() for p in paths)
 
@@ -120,11 +121,15 @@ def test_airflow_dag_file_has_the_airflow3_shape(batch_export):
     ast.parse(src)
     assert "from airflow.sdk import DAG" in src
     assert "from airflow.providers.standard.operators.bash import BashOperator" in src
-    for needle in ("schedule='@hourly'", "catchup=False", '"retries": 2', "retry_delay", "tags=[",
+    for needle in ("schedule='@hourly'", "catchup=False", '"retries": int(os.environ.get("PIPELINE_RETRIES", 2))',
+                   "retry_delay", "tags=[", "on_failure_callback",
                    "task_id='dbt_build'", "task_id='quality_gate_source'", "task_id='quality_gate_transform'",
                    "task_id='quality_gate_sink'", "quality_gate_source = BashOperator", "] >> dbt_build"):
         assert needle in src, needle
-    assert "--gate strict" in src and "gx/transform/fct_orders_transform.json" in src
+    assert "python -m pipeline.gate --layer transform" in src and "python -m pipeline.load --table orders" in src
+    config = json.loads(files_of(batch_export, "pipeline")["pipeline/config.json"].read_text())
+    assert config["gate"] == "strict"
+    assert "fct_orders_transform" in {s["name"] for s in config["checks"]["transform"]}
 
 
 # --- dagster -------------------------------------------------------------------------------------

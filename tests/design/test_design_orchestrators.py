@@ -7,6 +7,8 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 import yaml
@@ -45,18 +47,23 @@ def test_prefect_flow_has_every_planned_step_in_order_with_its_upstream(batch_de
     assert deployment["schedules"] == [{"cron": o.cron, "timezone": "UTC", "active": True}]
 
 
-def test_the_run_window_reaches_extracts_as_shell_variables_in_every_orchestrator(batch_design):
+def test_the_run_window_reaches_every_pipeline_step_as_environment_variables(batch_design, tmp_path):
     batch_design.cdc.method = "timestamp"
-    command = extract_command(batch_design, "orders", "public")
-    assert command.endswith('--since "${WINDOW_START}" --until "${WINDOW_END}"')
-    done = subprocess.run(["bash", "-c", command.replace("python -m pipeline.extract", "echo")],
-                          env={**os.environ, "WINDOW_START": "2026-10-01T00:00:00", "WINDOW_END": "2026-10-02T00:00:00",
-                               "PIPELINE_DATA_DIR": "/data"},
-                          capture_output=True, text=True, check=True)
-    assert done.stdout.split()[-4:] == ["--since", "2026-10-01T00:00:00", "--until", "2026-10-02T00:00:00"]
+    command = extract_command(batch_design, "orders")
+    assert command == 'cd "$PIPELINE_HOME" && python -m pipeline.extract --table orders'
     dag = dag_source(batch_design)  # Airflow fills the variables from its data interval
-    assert f"env={WINDOW_ENV!r},\n        append_env=True," in dag
-    assert dag.count("append_env=True") == sum(s.kind == "extract" for s in build_plan(batch_design))
+    assert f"ENV = dict({WINDOW_ENV!r}, PIPELINE_HOME=PIPELINE_HOME)" in dag
+    assert dag.count("env=ENV,\n        append_env=True,") == sum(bool(s.command) for s in build_plan(batch_design))
+    # the exported steps read the window from WINDOW_START / WINDOW_END (an empty interval: one period back)
+    files = batch_design.export(tmp_path / "out", targets="pipeline")
+    common = next(p for p in files["pipeline"] if str(p).endswith("common.py"))
+    done = subprocess.run(
+        [sys.executable, "-c", "import argparse, pipeline.common as c; "
+         "print(*c.window(argparse.Namespace(since=None, until=None)))"],
+        cwd=Path(common).parents[1], capture_output=True, text=True, check=True,
+        env={**os.environ, "WINDOW_START": "2026-10-02T00:00:00+00:00", "WINDOW_END": "2026-10-02T00:00:00+00:00"})
+    period = timedelta(seconds=window_seconds(batch_design))
+    assert done.stdout.split(" ", 2)[:2] and done.stdout.strip() == f"{datetime(2026, 10, 2) - period} {datetime(2026, 10, 2)}"
 
 
 @pytest.mark.parametrize(("schedule", "seconds"), [

@@ -238,6 +238,7 @@ class TransformModel(_Model):
     config: dict[str, Any] = Field(default_factory=dict, description="other dbt config (tags, incremental_strategy...)")
     description: str = ""
     columns: dict[str, str] = Field(default_factory=dict, description="documented columns: name -> description")
+    column_types: dict[str, str] = Field(default_factory=dict, description="the built relation's columns: name -> type")
     tests: list[TransformTest] = Field(default_factory=list)
 
     @field_validator("name")

@@ -1,13 +1,15 @@
-"""The pipeline's run plan: one step per task, with quality gates between extract, transform and load.
+"""The pipeline's run plan: one step per task, with quality gates between load, transform and publish.
 
-Orchestrator exporters (Airflow, Dagster) and the design document all read this one plan::
+Orchestrator exporters (Airflow, Dagster, Prefect) and the design document all read this one plan; every
+command runs the exported ``pipeline/`` package or dbt from ``$PIPELINE_HOME``::
 
-    extract_<source>... >> quality_gate_source >> dbt_build >> quality_gate_transform
-        >> load_<sink>... >> quality_gate_sink
+    extract_<source> >> load_<source>... >> quality_gate_source >> dbt_build >> quality_gate_transform
+        >> publish_<sink>... >> quality_gate_sink
 """
 
 from __future__ import annotations
 
+import shlex
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
@@ -23,13 +25,15 @@ ENV_DATA = "PIPELINE_DATA_DIR"
 ENV_CONNECT = "KAFKA_CONNECT_URL"
 #: the exported dbt project's profile keeps the warehouse path relative to the project folder
 DBT_BUILD = f'cd "${ENV_HOME}/dbt" && dbt build --profiles-dir .'
+#: every pipeline step runs the exported package from the artifacts folder
+IN_HOME = f'cd "${ENV_HOME}" && '
 
 
 class Step(BaseModel):
     """One task of the pipeline."""
 
     id: str
-    kind: Literal["extract", "gate", "transform", "load"]
+    kind: Literal["extract", "load", "gate", "transform", "publish"]
     description: str
     command: str
     upstream: list[str] = Field(default_factory=list)
@@ -39,28 +43,18 @@ class Step(BaseModel):
 
 
 def gate_command(d: PipelineDesign, layer: str) -> tuple[str, list[str]]:
-    """The shell command of one layer's gate (``workbench validate`` per suite) and the suite files it reads."""
+    """The shell command of one layer's gate (``pipeline.gate``) and the GX suite files it mirrors."""
     suites = [s for s in d.quality.layers()[layer] if s.expectations]
     if not suites:
         return "", []
-    mode = d.quality.gate
-    parts, files = [], []
-    for s in suites:
-        rel = f"gx/{layer}/{s.name}.json"
-        files.append(rel)
-        cmd = f'workbench validate "${ENV_DATA}/{s.table}.parquet" --suite "${ENV_HOME}/{rel}" --gate {mode}'
-        if mode == "warn":
-            cmd += f' || echo "quality warnings in {s.name}"'
-        parts.append(cmd)
-    return " && ".join(parts), files
+    return IN_HOME + f"python -m pipeline.gate --layer {layer}", [f"gx/{layer}/{s.name}.json" for s in suites]
 
 
-def extract_command(d: PipelineDesign, source: str, schema: str) -> str:
+def extract_command(d: PipelineDesign, source: str) -> str:
     if d.cdc.method == "log":
-        return (f'curl -fsS "${ENV_CONNECT}/connectors/{d.cdc.connector_name}/status" '
+        return (f'curl -fsS "${ENV_CONNECT}/connectors/{shlex.quote(d.cdc.connector_name)}/status" '
                 '| grep -q \'"state":"RUNNING"\'')
-    cmd = f'python -m pipeline.extract --table {schema}.{source} --out "${ENV_DATA}/{source}.parquet"'
-    return cmd + ' --since "${WINDOW_START}" --until "${WINDOW_END}"' if d.cdc.method == "timestamp" else cmd
+    return IN_HOME + f"python -m pipeline.extract --table {shlex.quote(source)}"
 
 
 #: the run's data interval, as the environment variables every step's command reads, and Airflow's macros for them
@@ -108,18 +102,25 @@ def window_seconds(d: PipelineDesign) -> int:
 def build_plan(d: PipelineDesign) -> list[Step]:
     """The ordered steps of the pipeline."""
     steps: list[Step] = []
-    sources = d.sources or []
-    extracts = []
-    for s in sources:
+    loads = []
+    for s in d.sources or []:
         sid = node_id("extract", s.name)
-        verb = "check the CDC connector streams" if d.cdc.method == "log" else "extract"
-        steps.append(Step(id=sid, kind="extract", description=f"{verb} {s.schema_name}.{s.name}",
-                          command=extract_command(d, s.name, s.schema_name), tables=[s.name]))
-        extracts.append(sid)
-    if not extracts:
-        steps.append(Step(id="extract", kind="extract", description="extract the source data",
-                          command=f'python -m pipeline.extract --out "${ENV_DATA}"'))
-        extracts = ["extract"]
+        if d.cdc.method == "log":
+            steps.append(Step(id=sid, kind="extract", description=f"check the CDC connector streams {s.schema_name}.{s.name}",
+                              command=extract_command(d, s.name), tables=[s.name]))
+            loads.append(sid)
+            continue
+        steps.append(Step(id=sid, kind="extract", description=f"extract {s.name} for the run window",
+                          command=extract_command(d, s.name), tables=[s.name]))
+        lid = node_id("load", s.name)
+        steps.append(Step(id=lid, kind="load", upstream=[sid], tables=[s.name],
+                          description=f"load {s.name} into the warehouse table dbt reads (idempotent)",
+                          command=IN_HOME + f"python -m pipeline.load --table {shlex.quote(s.name)}"))
+        loads.append(lid)
+    if not loads:
+        steps.append(Step(id="extract", kind="extract", description="no source in the design: nothing to extract",
+                          command=""))
+        loads = ["extract"]
 
     def gate(layer: str, upstream: list[str]) -> str:
         cmd, files = gate_command(d, layer)
@@ -128,23 +129,30 @@ def build_plan(d: PipelineDesign) -> list[Step]:
                           description=f"{layer} quality gate ({d.quality.gate})", command=cmd))
         return gid
 
-    g_source = gate("source", extracts)
+    g_source = gate("source", loads)
     project = d.transforms.project_name
     steps.append(Step(id="dbt_build", kind="transform", upstream=[g_source],
                       description=f"dbt build of project {project!r} ({len(d.transforms.models)} models, with tests)",
                       command=DBT_BUILD))
     g_transform = gate("transform", ["dbt_build"])
-    loads = []
+    publishes = []
     for sink in d.sinks:
-        lid = node_id("load", sink.name)
-        key = f" --key {','.join(sink.key)}" if sink.key else ""
-        steps.append(Step(id=lid, kind="load", upstream=[g_transform], tables=[sink.table],
-                          description=f"{sink.write_mode} into {sink.system} table {sink.table}",
-                          command=f"python -m pipeline.load --table {sink.table} --mode {sink.write_mode}{key}"))
-        loads.append(lid)
-    if not loads:
-        steps.append(Step(id="load", kind="load", upstream=[g_transform], description="publish the marts",
-                          command="python -m pipeline.load --all"))
-        loads = ["load"]
-    gate("sink", loads)
+        pid = node_id("publish", sink.name)
+        steps.append(Step(id=pid, kind="publish", upstream=[g_transform], tables=[sink.table],
+                          description=f"publish {sink.table} ({sink.write_mode} into {sink.system})",
+                          command=IN_HOME + f"python -m pipeline.publish --table {shlex.quote(sink.table)}"))
+        publishes.append(pid)
+    if not publishes:
+        steps.append(Step(id="publish", kind="publish", upstream=[g_transform], description="no sink in the design",
+                          command=""))
+        publishes = ["publish"]
+    gate("sink", publishes)
     return steps
+
+
+def local_run_commands(d: PipelineDesign) -> list[str]:
+    """The three commands that run the exported pipeline locally, from its artifacts folder (Airflow 3)."""
+    return ['pip install "duckdb>=1.1" "dbt-duckdb>=1.8" "apache-airflow>=3.0"',
+            f'export {ENV_HOME}="$PWD" {ENV_DATA}=/path/to/your/files PII_SALT=<a-secret-salt> '
+            'AIRFLOW__CORE__DAGS_FOLDER="$PWD/airflow/dags"',
+            f"airflow dags test {d.orchestration.pipeline_id} {d.orchestration.start_date.isoformat()}"]

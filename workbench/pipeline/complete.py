@@ -148,7 +148,7 @@ def _complete_transforms(design: PipelineDesign, ws: Workspace, dbt_project: str
         dataset = profile_dataset(ws, tables)
     choice = choose_transform_project(ws, dataset, dbt_project=dbt_project, name=design.transforms.source_name,
                                       fact_table=table, timestamp_column=timestamp_column)
-    record_transforms(design, choice.project, choice.project.build(ws))
+    record_transforms(design, choice.project, choice.project.build(ws), ws)
     record_choices(design, "transform", choice.reasons)
     return [f"transforms ({choice.origin}: {choice.reasons[0]})"]
 

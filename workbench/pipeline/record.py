@@ -55,6 +55,7 @@ from workbench.quality.suite import Suite
 from workbench.quality.validate import ValidationResult
 from workbench.transform.project import TransformProject
 from workbench.transform.results import BuildResult
+from workbench.workspace import Workspace
 
 #: build node statuses that count as passed
 PASSED = ("success", "pass", "ok", "warn")
@@ -180,9 +181,17 @@ def record_architecture(design: PipelineDesign, rec: Recommendation, sizing: Kaf
 
 
 # --- 3. transform -------------------------------------------------------------------------------
+def _built_types(ws: Workspace | None, project: TransformProject, name: str) -> dict[str, str]:
+    rel = project.relation_for(name) if ws is not None else None
+    if rel is None or not ws.has_table(rel.identifier):
+        return {}
+    return dict(ws.schema(rel.identifier))
+
+
 def record_transforms(design: PipelineDesign, project: TransformProject,
-                      build: BuildResult | None = None) -> PipelineDesign:
-    """The transform project (models with dbt SQL and config, sources, seeds, macros, tests) and its lineage."""
+                      build: BuildResult | None = None, ws: Workspace | None = None) -> PipelineDesign:
+    """The transform project (models with dbt SQL and config, sources, seeds, macros, tests) and its lineage;
+    with the workspace it was built in, each built model's column types (the exported gate compiles from them)."""
     t = design.transforms
     t.tool = "dbt"
     t.project_name = project.name
@@ -220,7 +229,7 @@ def record_transforms(design: PipelineDesign, project: TransformProject,
             sources=[p.split(".", 1)[1] for p in parents if p.startswith("source:")],
             unique_key=[uk] if isinstance(uk, str) else list(uk or []), sql=spec.sql, config=config,
             description=spec.description, columns={c.name: c.description for c in spec.columns.values()},
-            tests=tests_by_target.get(name, [])))
+            column_types=_built_types(ws, project, name), tests=tests_by_target.get(name, [])))
     t.models = models
     design.lineage = [LineageEdge(upstream=p.removeprefix("source:"), downstream=n) for n, ps in dag.items() for p in ps]
     if build is not None:

@@ -12,7 +12,7 @@ from typing import Any
 from workbench.profiling.alerts import AMOUNT_NAME
 from workbench.profiling.keys import ID_NAME
 from workbench.profiling.models import ColumnProfile, ForeignKey, TableProfile
-from workbench.profiling.types import REGEXES, pattern_regex
+from workbench.profiling.types import REGEXES, is_float, pattern_regex
 
 #: row-count range: observed count times these factors
 ROW_COUNT_RANGE = (0.5, 2.0)
@@ -35,16 +35,18 @@ def suggest_expectation_dicts(p: TableProfile, foreign_keys: list[ForeignKey] | 
     """The suggested expectations of one table as GX 1.x dicts (``type``, ``kwargs``, ``layer``, ``severity``, ``meta``)."""
     out: list[dict[str, Any]] = []
     cols = list(p.columns.values())
-    keys = {k[0] for k in p.candidate_keys if len(k) == 1}
+    # the table's key: its first candidate key of identifier-like columns (a unique timestamp or measure in a
+    # small extract is a coincidence, not a contract; the design records the same key as the primary key)
+    primary = next((k for k in p.candidate_keys if all(_keyish(p.columns[c]) for c in k)), None)
+    keys = set(primary) if primary and len(primary) == 1 else set()
     for c in cols:
         if c.name in keys or (c.duplicate_value_rows and ID_NAME.search(c.name) and c.count and
                               (c.distinct_count or 0) >= 0.95 * c.count):
             why = ("a candidate key" if c.name in keys else
                    f"an identifier with {c.duplicate_value_rows:,} duplicated rows now (likely a defect)")
             out.append(_e("expect_column_values_to_be_unique", "critical", f"{c.name} is {why}", column=c.name))
-    for k in p.candidate_keys:
-        if len(k) > 1:
-            out.append(_e("expect_compound_columns_to_be_unique", "critical", "candidate key", column_list=k))
+    if primary and len(primary) > 1:
+        out.append(_e("expect_compound_columns_to_be_unique", "critical", "candidate key", column_list=primary))
     for c in cols:
         if not p.row_count or c.kind == "nested" or c.null_share >= 0.5:
             continue
@@ -68,12 +70,18 @@ def suggest_expectation_dicts(p: TableProfile, foreign_keys: list[ForeignKey] | 
     for c in cols:
         out.extend(_value_rules(c))
     for fk in foreign_keys or []:
-        # a composite key has no single-column inclusion check: checking its first column alone would be weaker
+        # a composite key has no single-column inclusion check: checking its first column alone would be weaker;
+        # a key with orphans when profiled warns (the orphans are documented), a clean one is critical
         if fk.from_table == p.table and len(fk.from_columns) == 1:
-            out.append(_e("expect_column_values_to_be_in_other_table", "critical",
+            out.append(_e("expect_column_values_to_be_in_other_table", "critical" if fk.coverage >= 1 else "warning",
                           f"foreign key, {fk.coverage:.2%} of rows matched when profiled",
                           column=fk.from_columns[0], other_table_name=fk.to_table, other_column=fk.to_columns[0]))
     return out
+
+
+def _keyish(c: ColumnProfile) -> bool:
+    """A column that can be part of a key: not a timestamp, a float or a free-text measure."""
+    return c.kind in ("numeric", "string", "other") and not is_float(c.dtype) and c.inferred_type not in ("decimal",)
 
 
 def _value_rules(c: ColumnProfile) -> list[dict[str, Any]]:

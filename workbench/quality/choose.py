@@ -193,6 +193,8 @@ def suggested_suites(p: TableProfile, dataset: DatasetProfile, focus: FocusChoic
                  if e["type"] not in SOURCE_TYPES]
     keys = next((e["kwargs"].get("column_list") or [e["kwargs"]["column"]] for e in transform
                  if e["type"] in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique")), [])
+    src += [_e("expect_column_values_to_not_be_null", "critical", "the key arrives with every row (a source contract)",
+               column=k) for k in keys]
     meta = {"table": p.table, "source": "workbench.profile", "notes": notes, **({"key_columns": keys} if keys else {})}
     out = [Suite(name=f"{p.table}.source", layer="source", meta=meta, expectations=src)]
     if transform:

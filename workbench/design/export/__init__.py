@@ -28,6 +28,7 @@ from workbench.design.export import (
     handoff,
     kafka,
     mermaid,
+    pipeline_pkg,
     playbook,
     prefect,
 )
@@ -73,6 +74,8 @@ TARGETS: dict[str, Target] = {t.name: t for t in (
     Target("event_schema", "event envelope JSON Schemas (draft-07)", event_schema.write,
            lambda d: bool(d.sources) and (d.is_streaming or d.cdc.method == "log" or bool(d.streaming.topics))),
     Target("gx", "Great Expectations suites per layer", gx.write, lambda d: bool(d.quality.suites)),
+    Target("pipeline", "the runnable pipeline package (extract, load, gate, publish) and its README", pipeline_pkg.write,
+           lambda d: bool(d.sources)),
     Target("playbook", "backfill playbook (Markdown)", playbook.write, _always),
     Target("handoff", "STREAM_TO_CANVAS and summary handoffs", handoff.write, _always, lists_artifacts=True),
     Target("document", "design document, Markdown and HTML, English and Japanese", document.write, _always,

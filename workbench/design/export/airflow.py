@@ -23,7 +23,8 @@ def dag_source(design: PipelineDesign) -> str:
     return render("airflow_dag.py.j2", design=design, o=o, steps=build_plan(design), tags=run_tags(design),
                   window_env=WINDOW_ENV,
                   schedule=o.schedule, gate_note=GATE_NOTES[design.quality.gate],
-                  env_home=ENV_HOME, env_data=ENV_DATA, env_connect=ENV_CONNECT)
+                  env_home=ENV_HOME, env_data=ENV_DATA, env_connect=ENV_CONNECT,
+                  alert_variable=f"{o.pipeline_id}_alert_webhook", channels=list(design.monitoring.channels))
 
 
 def write(design: PipelineDesign, out: Output) -> None:

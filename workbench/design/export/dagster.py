@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from workbench.design.export.base import Output, render
 from workbench.design.flow import node_id
-from workbench.design.plan import DBT_BUILD, ENV_DATA, ENV_HOME, extract_command
+from workbench.design.plan import DBT_BUILD, ENV_DATA, ENV_HOME, IN_HOME, extract_command
 
 if TYPE_CHECKING:
     from workbench.design.model import PipelineDesign
@@ -35,7 +36,9 @@ def assets_and_checks(d: PipelineDesign) -> tuple[list[AssetSpec], list[CheckSpe
     by_table: dict[str, str] = {}
     for s in d.sources:
         key = node_id("raw", s.name)
-        cmd = extract_command(d, s.name, s.schema_name).split(" --since ")[0]
+        cmd = extract_command(d, s.name)
+        if d.cdc.method != "log":
+            cmd += f" && python -m pipeline.load --table {shlex.quote(s.name)}"
         assets.append(AssetSpec(key=key, group="extract", description=f"{s.schema_name}.{s.name} from {s.system}",
                                 command=cmd))
         by_table[s.name] = key
@@ -59,10 +62,9 @@ def assets_and_checks(d: PipelineDesign) -> tuple[list[AssetSpec], list[CheckSpe
     leaves = [a.key for a in assets if a.group != "extract" and a.key not in used] or raw_keys
     for sink in d.sinks:
         key = node_id("sink", sink.name)
-        key_opt = f" --key {','.join(sink.key)}" if sink.key else ""
         assets.append(AssetSpec(key=key, deps=[by_table.get(sink.table, leaves[-1])] if sink.table in by_table
                                 else leaves, group="load", description=f"{sink.write_mode} into {sink.system} {sink.table}",
-                                command=f"python -m pipeline.load --table {sink.table} --mode {sink.write_mode}{key_opt}"))
+                                command=IN_HOME + f"python -m pipeline.publish --table {shlex.quote(sink.table)}"))
     sink_keys = {s.table: node_id("sink", s.name) for s in d.sinks}
     checks: list[CheckSpec] = []
     layer_default = {"source": raw_keys, "transform": [a.key for a in assets if a.group not in ("extract", "load")],
@@ -76,8 +78,7 @@ def assets_and_checks(d: PipelineDesign) -> tuple[list[AssetSpec], list[CheckSpe
         checks.append(CheckSpec(
             name=node_id(s.layer, s.name, "gate"), asset=target,
             description=f"{s.layer} suite {s.name} on {s.table} ({len(s.expectations)} expectations)",
-            command=f'workbench validate "${ENV_DATA}/{s.table}.parquet" --suite "${ENV_HOME}/{rel}" '
-                    f"--gate {d.quality.gate}"))
+            command=IN_HOME + f"python -m pipeline.gate --layer {s.layer} --suite {shlex.quote(s.name)}  # {rel}"))
     return assets, checks
 
 

@@ -116,5 +116,6 @@ def project_from_design(d: PipelineDesign):
 
 def write(design: PipelineDesign, out: Output) -> None:
     folder = out.root / "dbt"
-    project_from_design(design).export_dbt(folder, duckdb_path="warehouse.duckdb")
+    # the pipeline's embedded warehouse: $PIPELINE_HOME/warehouse.duckdb (dbt runs from dbt/, so .. by default)
+    project_from_design(design).export_dbt(folder, duckdb_path="{{ env_var('PIPELINE_HOME', '..') }}/warehouse.duckdb")
     out.adopt(folder)

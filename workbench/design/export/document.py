@@ -16,7 +16,7 @@ from workbench.design.export.base import Output, human_bytes, render
 from workbench.design.export.debezium import include_list
 from workbench.design.export.i18n import LANGS, STRINGS
 from workbench.design.export.mermaid import flowchart
-from workbench.design.plan import build_plan
+from workbench.design.plan import build_plan, local_run_commands
 
 if TYPE_CHECKING:
     import altair as alt
@@ -94,6 +94,7 @@ def markdown(d: PipelineDesign, lang: str = "en", charts: dict[str, str] | None 
     return render("design.md.j2", d=d, t=STRINGS[lang], lang=lang, findings=d.lint(), charts=charts or {},
                   mermaid=flowchart(d), steps=build_plan(d), cdc_tables=include_list(d), pii_rows=_pii_rows(d),
                   artifacts=artifacts or {}, lag=lag, seconds=seconds, bytes=human_bytes,
+                  run_commands=local_run_commands(d),
                   pct=lambda v: "-" if v is None else f"{v:.0%}")
 
 

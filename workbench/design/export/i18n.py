@@ -46,6 +46,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "pii_plan": "PII handling", "column": "Column", "category": "Category", "handling": "Handling",
         "undecided": "undecided", "no_pii": "No PII recorded.",
         "resources": "Resource limits",
+        "run_locally": "Run the exported pipeline locally",
+        "run_locally_intro": "From the artifacts folder (its README.md lists every step): an embedded DuckDB warehouse, "
+                             "the landing files in PIPELINE_DATA_DIR, Airflow 3 running every task once.",
         "choices": "Chosen from your data", "choice_step": "Step", "choice": "Choice", "choice_reason": "Why",
         "no_choices": "Nothing: every choice was given explicitly.",
         "risks": "Risks", "risk": "Risk", "severity": "Severity", "mitigation": "Mitigation", "no_risks": "None recorded.",
@@ -95,6 +98,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "pii_plan": "個人情報の扱い", "column": "列", "category": "分類", "handling": "扱い",
         "undecided": "未決定", "no_pii": "個人情報は記録されていません。",
         "resources": "リソース上限",
+        "run_locally": "エクスポートしたパイプラインをローカルで実行する",
+        "run_locally_intro": "成果物フォルダで実行します（各ステップは README.md に記載）。組み込みの DuckDB ウェアハウス、"
+                             "PIPELINE_DATA_DIR のランディングファイル、Airflow 3 が全タスクを一度ずつ実行します。",
         "choices": "データから選んだもの", "choice_step": "ステップ", "choice": "選択", "choice_reason": "理由",
         "no_choices": "なし（すべて明示的に指定されました）。",
         "risks": "リスク", "risk": "リスク", "severity": "深刻度", "mitigation": "対策", "no_risks": "記録なし。",

@@ -1,0 +1,184 @@
+"""The exported pipeline runs: real Airflow 3 (``airflow dags test``) executes every task over the landing files.
+
+The design is the one ``complete_design`` makes over a hand-written airline export (hourly, timestamp CDC on
+``UpdatedAt``, strict gate). Tasks run the exported ``pipeline/`` package and real dbt from a venv without the
+workbench. Checked: every task succeeds; a second run of the same date leaves every warehouse table's checksum
+unchanged; three hourly runs equal one run over the three hours; a null key planted in one window fails the
+source gate, everything downstream ends ``upstream_failed`` and the failure callback POSTs to a local endpoint.
+"""
+
+from __future__ import annotations
+
+import csv
+import http.server
+import json
+import os
+import shutil
+import sqlite3
+import threading
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from peers import peer_python, run_peer
+
+import workbench as wb
+from workbench.design.plan import build_plan
+
+pytestmark = [pytest.mark.interop, pytest.mark.slow]
+
+AIRLINE = Path(__file__).parents[1] / "fixtures" / "own_data" / "airline"
+DAG_ID = "airline_pipeline"
+#: the run's logical date: an hourly interval [09:00, 10:00) with flights updated in it
+RUN = datetime(2026, 9, 1, 10)
+
+
+@pytest.fixture(scope="module")
+def tools() -> dict[str, Path]:
+    return {"airflow": peer_python("airflow", ["apache-airflow>=3.0,<4"]),
+            "dbt": peer_python("dbt", ["dbt-core>=1.9,<1.12", "dbt-duckdb"])}
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory) -> Path:
+    """The artifacts folder of the airline design (exported once; each test copies it)."""
+    out = tmp_path_factory.mktemp("export") / "artifacts"
+    ws = wb.open_workspace(None, AIRLINE)
+    design = wb.PipelineDesign()
+    wb.complete_design(design, ws, data_dir=AIRLINE)
+    assert design.orchestration.pipeline_id == DAG_ID and design.cdc.method == "timestamp"
+    design.export(out)
+    return out
+
+
+def _home(exported: Path, tmp_path: Path, name: str = "home") -> Path:
+    home = tmp_path / name
+    shutil.copytree(exported, home)
+    return home
+
+
+def _env(tools: dict[str, Path], home: Path, landing: Path, airflow_home: Path, **extra: str) -> dict[str, str]:
+    return {"AIRFLOW_HOME": str(airflow_home), "AIRFLOW__CORE__DAGS_FOLDER": str(home / "airflow" / "dags"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False", "PIPELINE_HOME": str(home), "PIPELINE_DATA_DIR": str(landing),
+            "PII_SALT": "test-salt", "PIPELINE_RETRIES": "0", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            # tasks run `python` and `dbt` from the dbt venv: duckdb and dbt, and no workbench
+            "PATH": f"{tools['dbt'].parent}{os.pathsep}{tools['airflow'].parent}{os.pathsep}{os.environ['PATH']}",
+            **extra}
+
+
+def _dags_test(tools: dict[str, Path], env: dict[str, str], when: datetime):
+    airflow = str(tools["airflow"].parent / "airflow")
+    Path(env["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
+    if not (Path(env["AIRFLOW_HOME"]) / "airflow.db").exists():
+        done = run_peer(tools["airflow"], [airflow, "db", "migrate"], env=env, timeout=600)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return run_peer(tools["airflow"], [airflow, "dags", "test", DAG_ID, when.isoformat() + "+00:00"], env=env,
+                    timeout=900)
+
+
+def _states(airflow_home: Path, when: datetime) -> dict[str, str]:
+    con = sqlite3.connect(airflow_home / "airflow.db")
+    try:
+        run_id = con.execute("SELECT run_id FROM dag_run WHERE dag_id = ? AND logical_date LIKE ? ORDER BY id DESC",
+                             [DAG_ID, when.strftime("%Y-%m-%d %H:%M:%S") + "%"]).fetchone()[0]
+        return dict(con.execute("SELECT task_id, state FROM task_instance WHERE dag_id = ? AND run_id = ?",
+                                [DAG_ID, run_id]).fetchall())
+    finally:
+        con.close()
+
+
+def _checksums(home: Path) -> dict[str, str]:
+    ws = wb.Workspace(home / "warehouse.duckdb")
+    try:
+        return {t: wb.table_checksum(ws, t) for t in ws.tables() if t != "_pipeline_checks"}
+    finally:
+        ws.close()
+
+
+def _window_flights(start: datetime, end: datetime) -> list[dict]:
+    with open(AIRLINE / "flights.csv", newline="") as f:
+        return [r for r in csv.DictReader(f) if start <= datetime.fromisoformat(r["UpdatedAt"]) < end]
+
+
+def test_the_pipeline_package_imports_without_the_workbench(tools, exported, tmp_path):
+    home = _home(exported, tmp_path)
+    probe = "import importlib.util, pipeline.gate, pipeline.load, pipeline.extract, pipeline.publish; " \
+            "print(importlib.util.find_spec('workbench'))"
+    done = run_peer(tools["dbt"], [str(tools["dbt"]), "-c", probe], cwd=home)
+    assert done.returncode == 0 and done.stdout.strip() == "None", done.stderr[-2000:]
+    assert "three commands" in (home / "README.md").read_text()
+
+
+def test_airflow_runs_every_task_green_and_a_rerun_changes_nothing(tools, exported, tmp_path):
+    assert _window_flights(RUN - timedelta(hours=1), RUN), "the run's window must hold flights"
+    home = _home(exported, tmp_path)
+    env = _env(tools, home, AIRLINE, tmp_path / "airflow")
+    done = _dags_test(tools, env, RUN)
+    states = _states(tmp_path / "airflow", RUN)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    design = wb.PipelineDesign.load(home / "design.yaml")
+    assert set(states) == {s.id for s in build_plan(design)}
+    assert set(states.values()) == {"success"}, states
+    first = _checksums(home)
+    assert {"flights", "airports", "stg_flights", "fct_flights", "dim_airports"} <= set(first)
+    assert (home / "published" / "fct_flights.parquet").is_file()
+    again = _dags_test(tools, env, RUN)
+    assert again.returncode == 0, again.stdout[-3000:]
+    assert _checksums(home) == first
+
+
+def test_three_hourly_runs_equal_one_run_over_the_three_hours(tools, exported, tmp_path):
+    hourly = _home(exported, tmp_path, "hourly")
+    env = _env(tools, hourly, AIRLINE, tmp_path / "airflow")
+    for h in range(3):
+        done = _dags_test(tools, env, RUN + timedelta(hours=h))
+        assert done.returncode == 0, done.stdout[-3000:]
+    once = _home(exported, tmp_path, "once")
+    window = {"WINDOW_START": (RUN - timedelta(hours=1)).isoformat(), "WINDOW_END": (RUN + timedelta(hours=2)).isoformat()}
+    run_env = {**_env(tools, once, AIRLINE, tmp_path / "unused"), **window}
+    for step in build_plan(wb.PipelineDesign.load(once / "design.yaml")):
+        if step.command:
+            done = run_peer(tools["dbt"], ["bash", "-c", step.command], env=run_env, cwd=once, timeout=600)
+            assert done.returncode == 0, (step.id, done.stdout[-2000:], done.stderr[-2000:])
+    assert _checksums(hourly) == _checksums(once)
+
+
+class _Hook(http.server.BaseHTTPRequestHandler):
+    received: list[dict] = []
+
+    def do_POST(self):  # noqa: N802 (http.server's name)
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        _Hook.received.append(json.loads(body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_null_key_in_one_window_fails_the_source_gate_and_alerts(tools, exported, tmp_path):
+    landing = tmp_path / "landing"
+    shutil.copytree(AIRLINE, landing)
+    rows = list(csv.DictReader(open(landing / "flights.csv", newline="")))
+    bad = next(r for r in rows if RUN - timedelta(hours=1) <= datetime.fromisoformat(r["UpdatedAt"]) < RUN)
+    bad["Flight No"] = ""
+    with open(landing / "flights.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Hook.received.clear()
+    try:
+        home = _home(exported, tmp_path)
+        url = f"http://127.0.0.1:{server.server_address[1]}/alert"
+        done = _dags_test(tools, _env(tools, home, landing, tmp_path / "airflow", PIPELINE_ALERT_WEBHOOK=url), RUN)
+    finally:
+        server.shutdown()
+    states = _states(tmp_path / "airflow", RUN)
+    assert states["quality_gate_source"] == "failed", (states, done.stdout[-3000:])
+    assert "expect_column_values_to_not_be_null(Flight No)" in done.stdout + done.stderr
+    downstream = {t: s for t, s in states.items() if not t.startswith(("extract_", "load_", "quality_gate_source"))}
+    assert downstream and set(downstream.values()) == {"upstream_failed"}, downstream
+    assert [a["task"] for a in _Hook.received] == ["quality_gate_source"]
+    assert _Hook.received[0]["pipeline"] == DAG_ID and _Hook.received[0]["state"] == "failed"
