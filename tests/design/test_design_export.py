@@ -291,3 +291,19 @@ def test_severity_survives_design_to_gx_json_to_design(tmp_path):
     assert suite.expectations[0].layer == "transform"
     again = wb.record_quality(wb.PipelineDesign(), suite, tables={suite.name: "flights"})
     assert [e.severity for s in again.quality.suites for e in s.expectations] == ["warning", "critical"]
+
+
+def test_dbt_source_freshness_comes_from_the_profile_and_survives_the_dbt_round_trip(batch_design, tmp_path):
+    from workbench.transform import TransformProject
+
+    batch_design.export(tmp_path / "out", targets="dbt")
+    doc = yaml.safe_load((tmp_path / "out" / "dbt" / "models" / "schema.yml").read_text())
+    tables = {t["name"]: t for s in doc["sources"] for t in s["tables"]}
+    hours = -(-batch_design.monitoring.freshness_max_delay_seconds // 3600)
+    assert tables["orders"]["loaded_at_field"] == '"updated_at"'
+    assert tables["orders"]["freshness"] == {"warn_after": {"count": hours, "period": "hour"},
+                                             "error_after": {"count": 2 * hours, "period": "hour"}}
+    assert tables["order_events"]["loaded_at_field"] == 'epoch_ms("ts_ms")'  # an epoch-ms stamp
+    assert "loaded_at_field" not in tables["customers"]  # no arrival column: no freshness claim
+    again = TransformProject.from_dbt(tmp_path / "out" / "dbt")
+    assert again.sources["source:shop.orders"].freshness == tables["orders"]["freshness"]

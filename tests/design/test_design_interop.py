@@ -227,6 +227,13 @@ def test_exported_dbt_project_builds_in_real_dbt(tmp_path, sample_dir):
     assert models == {m.name for m in design.transforms.models}, done.stdout[-3000:]
     errors = {u: s for u, s in statuses.items() if s in ("error", "skipped")}
     assert errors == {}, done.stdout[-3000:]
+    # dbt source freshness is configured from the profile: the sample's October extract is stale today
+    fresh = run_peer(py, [str(py.parent / "dbt"), "source", "freshness", "--profiles-dir", "."], cwd=project, env=env)
+    checked = {r["unique_id"].split(".")[-1]: r["status"]
+               for r in json.loads((project / "target" / "sources.json").read_text())["results"]}
+    timed = {s.name for s in design.sources if s.update_column or s.timestamp_column}
+    assert set(checked) == timed and timed, fresh.stdout[-2000:]
+    assert set(checked.values()) <= {"error", "warn", "pass"} and fresh.returncode in (0, 1)
     import duckdb
 
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:  # real dbt hashed the e-mails too

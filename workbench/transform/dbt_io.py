@@ -181,7 +181,9 @@ def _read_properties(proj: Any, doc: dict[str, Any], path: Path) -> None:
         sname = src["name"]
         for table in src.get("tables") or []:
             st = SourceTable(source=sname, name=table["name"], schema_name=src.get("schema") or sname,
-                             identifier=table.get("identifier"), description=table.get("description") or "")
+                             identifier=table.get("identifier"), description=table.get("description") or "",
+                             loaded_at_field=table.get("loaded_at_field") or src.get("loaded_at_field"),
+                             freshness=table.get("freshness", src.get("freshness")))
             st.columns, tests = _columns(table.get("columns"), st.key)
             proj.sources[st.key] = st
             proj.tests += tests + parse_test_entries(table.get("data_tests") or table.get("tests"), st.key, None)
@@ -260,6 +262,10 @@ def _properties(proj: Any, local: dict[str, str]) -> dict[str, Any]:
             table["identifier"] = st.identifier
         if st.description:
             table["description"] = st.description
+        if st.loaded_at_field:
+            table["loaded_at_field"] = st.loaded_at_field
+        if st.freshness is not None:
+            table["freshness"] = st.freshness
         table_tests = [_test_entry(t, local) for t in by_target.get(st.key, []) if not t.column]
         if table_tests:
             table["data_tests"] = table_tests

@@ -108,6 +108,9 @@ class SourceTable(BaseModel):
     identifier: str | None = None
     description: str = ""
     columns: dict[str, ColumnSpec] = Field(default_factory=dict)
+    #: dbt ``source freshness``: the column stamping each row's arrival, and the warn/error thresholds
+    loaded_at_field: str | None = None
+    freshness: dict[str, Any] | None = None
 
     @property
     def key(self) -> str:

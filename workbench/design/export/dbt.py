@@ -9,6 +9,7 @@ did at capture, see ``debezium.py``): ``hash`` → a salted SHA-256 (the salt fr
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING
 
@@ -57,6 +58,24 @@ def check_target(d: PipelineDesign, m: TransformModel, test: TransformTest) -> s
     return m.name
 
 
+def source_freshness(d: PipelineDesign, table: str) -> tuple[str | None, dict | None]:
+    """dbt ``source freshness`` of one source: its arrival column (update, else event time, from the profile),
+    warning after the design's freshness delay and erroring after twice it; nothing without such a column."""
+    src = next((s for s in d.sources if s.name == table), None)
+    column = src and (src.update_column or src.timestamp_column)
+    delay = d.monitoring.freshness_max_delay_seconds
+    if not column or not delay or not d.monitoring.enabled:
+        return None, None
+    hours = math.ceil(delay / 3600)
+    field = '"' + column.replace('"', '""') + '"'
+    dtype = next((c.type.upper() for c in src.columns if c.name == column), "TIMESTAMP")
+    if "INT" in dtype:  # an epoch stamp: dbt compares a timestamp
+        field = f"epoch_ms({field})" if column.lower().endswith("_ms") else f"to_timestamp({field})"
+    elif not dtype.startswith(("TIMESTAMP", "DATE")):
+        return None, None
+    return field, {"warn_after": {"count": hours, "period": "hour"}, "error_after": {"count": 2 * hours, "period": "hour"}}
+
+
 def source_identifiers(d: PipelineDesign) -> dict[str, str]:
     """dbt source table name -> the table it reads: a source whose name is not an identifier (``seattle-weather``)
     gets its snake_case name, as the scaffolded staging models call it, and reads the table by ``identifier``."""
@@ -81,7 +100,8 @@ def project_from_design(d: PipelineDesign):
         proj.add_macro(path, text)
     tables = source_identifiers(d)
     if tables:
-        proj.add_source(t.source_name, tables, schema=t.source_schema)
+        for st in proj.add_source(t.source_name, tables, schema=t.source_schema):
+            st.loaded_at_field, st.freshness = source_freshness(d, st.identifier or st.name)
     for seed in t.seeds:
         proj.add_seed(seed.name, seed.csv, column_types=seed.column_types, folder=seed.folder)
     missing = []
