@@ -1,0 +1,116 @@
+"""The exported ``pipeline/`` steps run as a user runs them (``python -m pipeline.<step>``) over landing files.
+
+No orchestrator here (``test_pipeline_airflow.py`` runs them in real Airflow): the gate modes, the idempotent
+merge of a window, clear errors. The steps run with this interpreter, which has DuckDB; they import no workbench.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import workbench as wb
+
+AIRLINE = Path(__file__).parents[1] / "fixtures" / "own_data" / "airline"
+WINDOW = {"WINDOW_START": "2026-09-01T09:00:00", "WINDOW_END": "2026-09-01T10:00:00"}
+
+
+@pytest.fixture(scope="module")
+def design() -> wb.PipelineDesign:
+    d = wb.PipelineDesign()
+    wb.complete_design(d, wb.open_workspace(None, AIRLINE), data_dir=AIRLINE)
+    return d
+
+
+def _landing(tmp_path: Path, blank_key_in_window: bool = False) -> Path:
+    landing = tmp_path / "landing"
+    shutil.copytree(AIRLINE, landing)
+    if blank_key_in_window:
+        rows = list(csv.DictReader(open(landing / "flights.csv", newline="")))
+        bad = next(r for r in rows if WINDOW["WINDOW_START"] <= r["UpdatedAt"].replace(" ", "T") < WINDOW["WINDOW_END"])
+        bad["Flight No"] = ""
+        with open(landing / "flights.csv", "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    return landing
+
+
+def _step(home: Path, landing: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", *args], cwd=home, capture_output=True, text=True, timeout=300,
+                          env={"PATH": "/usr/bin:/bin", "PIPELINE_HOME": str(home), "PIPELINE_DATA_DIR": str(landing),
+                               **WINDOW, **env})
+
+
+def _load_all(home: Path, landing: Path, design: wb.PipelineDesign) -> None:
+    for s in design.sources:
+        for step in ("pipeline.extract", "pipeline.load"):
+            done = _step(home, landing, step, "--table", s.name)
+            assert done.returncode == 0, done.stderr
+
+
+def _export(design: wb.PipelineDesign, tmp_path: Path, gate: str) -> Path:
+    d = design.model_copy(deep=True)
+    d.quality.gate = gate
+    d.quality.sample_fraction = 1.0 if gate == "sample" else None  # the whole window: deterministic
+    d.export(tmp_path / "home", targets=["pipeline", "dbt"])
+    return tmp_path / "home"
+
+
+def test_a_window_merged_twice_leaves_the_warehouse_as_once(design, tmp_path):
+    home, landing = _export(design, tmp_path, "strict"), _landing(tmp_path)
+    _load_all(home, landing, design)
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        once = con.execute('SELECT * FROM flights ORDER BY "Flight No"').fetchall()
+    _load_all(home, landing, design)
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute('SELECT * FROM flights ORDER BY "Flight No"').fetchall() == once
+    in_window = [r for r in csv.DictReader(open(AIRLINE / "flights.csv"))
+                 if WINDOW["WINDOW_START"] <= r["UpdatedAt"].replace(" ", "T") < WINDOW["WINDOW_END"]]
+    assert len(once) == len(in_window) > 0
+
+
+@pytest.mark.parametrize("gate", ["strict", "warn", "sample"])
+def test_each_gate_mode_does_what_it_says_on_a_null_key(design, tmp_path, gate):
+    home, landing = _export(design, tmp_path, gate), _landing(tmp_path, blank_key_in_window=True)
+    _load_all(home, landing, design)
+    done = _step(home, landing, "pipeline.gate", "--layer", "source")
+    assert "FAIL [critical] expect_column_values_to_not_be_null(Flight No)" in done.stdout
+    assert done.returncode == (1 if gate == "strict" else 0), done.stdout + done.stderr
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        history = con.execute("SELECT count(*) FILTER (WHERE NOT success) FROM _pipeline_checks").fetchone()[0]
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if gate == "sample":  # the failing rows of a critical check are moved aside, not lost
+            rejected = con.execute('SELECT "Flight No", _rejected_by FROM flights_rejected').fetchall()
+    assert history >= 1
+    if gate == "sample":
+        assert "flights_rejected" in tables
+        assert rejected == [(None, "expect_column_values_to_not_be_null(Flight No)")]
+    else:
+        assert "flights_rejected" not in tables
+
+
+def test_a_missing_landing_file_is_one_clear_error(design, tmp_path):
+    home = _export(design, tmp_path, "strict")
+    done = _step(home, tmp_path / "nowhere", "pipeline.extract", "--table", "flights")
+    assert done.returncode == 2 and done.stderr.startswith("error: no landing file for source 'flights'")
+    assert "PIPELINE_DATA_DIR" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_config_lists_what_the_gate_cannot_run_and_binds_no_fixed_snapshot(design, tmp_path):
+    home = _export(design, tmp_path, "strict")
+    config = json.loads((home / "pipeline" / "config.json").read_text())
+    source = next(s for s in config["checks"]["source"] if s["table"] == "flights")
+    assert source["window_column"] == "UpdatedAt"
+    assert any("anomalous" in n for n in source["not_compiled"])
+    volume = next(c for c in source["checks"] if c["kind"] == "row_count")
+    assert volume["min_value"] is None and volume["max_value"] > 0  # bounds per window, from the profiled rate
+    fresh = next(c for c in source["checks"] if c["kind"] == "fresh")
+    assert "reference_time" not in json.dumps(fresh)  # measured from the run's window end
