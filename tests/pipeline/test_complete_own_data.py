@@ -26,3 +26,15 @@ def test_complete_design_on_other_data_chooses_from_it_and_builds_no_shop_models
     assert ("export", "fact table 'flights'") in chosen and ("transform", "fct_flights") in chosen
     b = design.backfill
     assert b.partition_column == "DepartedAt" and b.estimated_rows and b.end == dep.max().date()
+
+
+def test_complete_design_windows_the_extract_on_an_update_column_found_by_its_values(tmp_path):
+    dep = pd.date_range("2026-10-01", periods=200, freq="3h")
+    pd.DataFrame({"FlightNo": [f"F{i}" for i in range(200)], "DepartedAt": dep,
+                  "Touched": dep + pd.Timedelta(hours=5)}).to_csv(tmp_path / "flights.csv", index=False)
+    design = wb.PipelineDesign()
+    filled = wb.complete_design(design, wb.open_workspace(None, tmp_path), data_dir=tmp_path)
+    flights = next(s for s in design.sources if s.name == "flights")
+    assert design.cdc.method == "timestamp" and flights.update_column == "Touched"  # not named like updated_at
+    assert "cdc (timestamp)" in filled
+    assert any(c.step == "cdc" and "Touched" in c.reason for c in design.choices)

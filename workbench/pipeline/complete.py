@@ -15,6 +15,7 @@ from workbench.architecture.decide import recommend
 from workbench.architecture.simulate import compare
 from workbench.architecture.sizing import size_kafka
 from workbench.architecture.workload import Workload
+from workbench.cdc.choose import choose_cdc
 from workbench.design.model import (
     DesignChoice,
     DesignExpectation,
@@ -26,6 +27,7 @@ from workbench.pipeline.naming import dataset_names, name_design
 from workbench.pipeline.policies import align_streaming
 from workbench.pipeline.record import (
     record_architecture,
+    record_cdc,
     record_choices,
     record_profile,
     record_quality,
@@ -134,6 +136,16 @@ def complete_design(design: PipelineDesign, ws: Workspace, *, table: str | None 
     if pii_handling:
         for f in design.pii.fields:
             f.handling = f.handling or pii_handling
+    if not any(c.step == "cdc" for c in design.choices):  # no CDC step ran: what it would choose from the data
+        tables = source_tables(ws, data_dir)
+        cdc = choose_cdc(ws, dataset if dataset is not None else profile_dataset(ws, tables), table=table)
+        why = f"{cdc.method} CDC on {cdc.table}: {cdc.reason}"
+        if cdc.method == "timestamp" and design.cdc.method in ("timestamp", "none"):
+            record_cdc(design, choice=cdc)  # the update column the extract windows on
+        elif cdc.method != design.cdc.method:  # the architecture decided (log for sub-minute freshness, else polling)
+            why += f"; the design keeps {design.cdc.method} CDC, which its architecture needs"
+        record_choices(design, "cdc", [why])
+        filled.append(f"cdc ({design.cdc.method})")
     if design.backfill.start is None:
         _backfill_window(design, ws, table, timestamp_column, backfill_days)
         filled.append("backfill window")

@@ -18,6 +18,7 @@ from workbench.architecture.sizing import KafkaSizing
 from workbench.architecture.workload import Workload
 from workbench.cdc.apply import ApplyResult
 from workbench.cdc.backfill import BackfillPlan
+from workbench.cdc.choose import CdcChoice
 from workbench.cdc.evolution import Compatibility
 from workbench.cdc.keys import KeySpec
 from workbench.design.model import (
@@ -282,8 +283,14 @@ def record_quality(design: PipelineDesign, suites: Suite | dict | Sequence[Suite
 def record_cdc(design: PipelineDesign, *, method: str | None = None, apply_result: ApplyResult | None = None,
                compatibility: Compatibility | None = None, checksums: dict[str, str] | None = None,
                key_spec: KeySpec | None = None, backfill: BackfillPlan | None = None,
-               playbook: str | None = None) -> PipelineDesign:
-    """CDC evidence (apply counts, checksums), schema compatibility, the idempotency key and the backfill plan."""
+               playbook: str | None = None, choice: CdcChoice | None = None) -> PipelineDesign:
+    """CDC evidence (apply counts, checksums), schema compatibility, the idempotency key and the backfill plan;
+    a ``choose_cdc`` result sets the method and, for timestamp CDC, the table's update column the extract windows on."""
+    if choice is not None:
+        method = method or choice.method
+        for s in design.sources:
+            if s.name == choice.table and choice.method == "timestamp" and choice.update_column:
+                s.update_column = choice.update_column
     if method:
         design.cdc.method = method
         align_streaming(design)
