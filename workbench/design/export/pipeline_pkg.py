@@ -1,7 +1,7 @@
 """The runnable pipeline: ``pipeline/`` (extract, load, gate, publish; plain Python + DuckDB) and its README.
 
 The package's modules are fixed text (``templates/pipeline/``); what the design decides goes into
-``pipeline/config.json``: the sources (landing file, warehouse table, key, capture method and update
+``pipeline/config.json``: the sources (landing file, system and schema, warehouse table, key, method, update
 column), the gate mode, the run window's length and the quality suites **compiled to SQL** with the quality
 step's own compiler (the one step this exporter uses), so the gate checks inside the warehouse exactly what
 ``workbench validate`` checks. Checks that need the workbench at run time (history, distributions) are
@@ -111,8 +111,9 @@ def pipeline_config(d: PipelineDesign) -> dict[str, Any]:
     """``pipeline/config.json``: everything the generated steps read."""
     t = d.transforms
     timestamp = d.cdc.method == "timestamp"
-    sources = [{"name": s.name, "table": s.name, "file": s.name, "key": list(s.primary_key),
-                "method": "timestamp" if timestamp and s.update_column else "full", "update_column": s.update_column}
+    sources = [{"name": s.name, "table": s.name, "file": s.name, "schema": s.schema_name, "system": s.system,
+                "key": list(s.primary_key), "method": "timestamp" if timestamp and s.update_column else "full",
+                "update_column": s.update_column}
                for s in d.sources]
     return {
         "pipeline": d.orchestration.pipeline_id, "warehouse": "warehouse.duckdb", "raw_schema": t.source_schema,
