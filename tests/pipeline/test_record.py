@@ -165,3 +165,18 @@ def test_record_architecture_refuses_an_unknown_orchestrator(dataset):
     wl = wb.Workload.from_profile(dataset[1].profiles["orders"], timestamp_column="created_at")
     with pytest.raises(wb.WorkbenchError, match="airflow"):
         record_architecture(PipelineDesign(), wb.recommend(wl), orchestrator="cron-on-a-laptop")
+
+
+def test_record_transforms_renders_doc_blocks_into_the_design():
+    from pathlib import Path
+
+    import workbench as wb
+
+    fixture = Path(__file__).parents[1] / "transform" / "fixtures" / "jaffle_shop_docs"
+    proj = wb.TransformProject.from_dbt(fixture)
+    design = wb.record_transforms(wb.PipelineDesign(), proj)
+    texts = [m.description for m in design.transforms.models]
+    texts += [d for m in design.transforms.models for d in m.columns.values()]
+    assert texts and not any("doc(" in t for t in texts)
+    documented = next(m for m in design.transforms.models if m.name in proj.models and proj.models[m.name].description)
+    assert documented.description == proj.describe(documented.name) != ""

@@ -229,7 +229,8 @@ def record_transforms(design: PipelineDesign, project: TransformProject,
             folder=spec.folder, depends_on=[p for p in parents if not p.startswith("source:")],
             sources=[p.split(".", 1)[1] for p in parents if p.startswith("source:")],
             unique_key=[uk] if isinstance(uk, str) else list(uk or []), sql=spec.sql, config=config,
-            description=spec.description, columns={c.name: c.description for c in spec.columns.values()},
+            # doc() rendered: the design carries text, not references to .md files it does not hold
+            description=project.describe(name), columns={c: project.describe(name, c) for c in spec.columns},
             column_types=_built_types(ws, project, name), tests=tests_by_target.get(name, [])))
     t.models = models
     design.lineage = [LineageEdge(upstream=p.removeprefix("source:"), downstream=n) for n, ps in dag.items() for p in ps]
