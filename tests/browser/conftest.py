@@ -14,7 +14,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from pathlib import Path
 
 import pytest
 from browser_helpers import NOTEBOOKS, ROOT, SAMPLE_DATA, SCREENSHOTS
+from harness import free_port, missing_tool
 
 from workbench.app import READY_PATH
 
@@ -62,15 +62,7 @@ def chromium_or_skip() -> str:
     if path:
         return path
     message = "Chromium is not installed (apt-get install chromium); the browser tests need it"
-    if os.environ.get("CI"):
-        pytest.fail(message + " and CI must run them.")
-    pytest.skip(message + ".")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    missing_tool(message, "them")
 
 
 @dataclass

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from harness import warehouse_checksums
 from peers import peer_python, run_peer
 
 import workbench as wb
@@ -87,14 +88,6 @@ def _states(airflow_home: Path, when: datetime) -> dict[str, str]:
         con.close()
 
 
-def _checksums(home: Path) -> dict[str, str]:
-    ws = wb.Workspace(home / "warehouse.duckdb")
-    try:
-        return {t: wb.table_checksum(ws, t) for t in ws.tables() if t != "_pipeline_checks"}
-    finally:
-        ws.close()
-
-
 def _window_flights(start: datetime, end: datetime) -> list[dict]:
     with open(AIRLINE / "flights.csv", newline="") as f:
         return [r for r in csv.DictReader(f) if start <= datetime.fromisoformat(r["UpdatedAt"]) < end]
@@ -119,12 +112,12 @@ def test_airflow_runs_every_task_green_and_a_rerun_changes_nothing(tools, export
     design = wb.PipelineDesign.load(home / "design.yaml")
     assert set(states) == {s.id for s in build_plan(design)}
     assert set(states.values()) == {"success"}, states
-    first = _checksums(home)
+    first = warehouse_checksums(home)
     assert {"flights", "airports", "stg_flights", "fct_flights", "dim_airports"} <= set(first)
     assert (home / "published" / "fct_flights.parquet").is_file()
     again = _dags_test(tools, env, RUN)
     assert again.returncode == 0, again.stdout[-3000:]
-    assert _checksums(home) == first
+    assert warehouse_checksums(home) == first
 
 
 def test_three_hourly_runs_equal_one_run_over_the_three_hours(tools, exported, tmp_path):
@@ -140,7 +133,7 @@ def test_three_hourly_runs_equal_one_run_over_the_three_hours(tools, exported, t
         if step.command:
             done = run_peer(tools["dbt"], ["bash", "-c", step.command], env=run_env, cwd=once, timeout=600)
             assert done.returncode == 0, (step.id, done.stdout[-2000:], done.stderr[-2000:])
-    assert _checksums(hourly) == _checksums(once)
+    assert warehouse_checksums(hourly) == warehouse_checksums(once)
 
 
 class _Hook(http.server.BaseHTTPRequestHandler):

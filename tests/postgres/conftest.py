@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from harness import free_port, missing_tool
 
 #: Debian's PostgreSQL binaries (not on PATH); newer majors and PATH are the fallbacks
 DEBIAN_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -50,15 +50,7 @@ def postgres_tools_or_skip() -> dict[str, str]:
     if not missing:
         return tools
     message = f"PostgreSQL is not installed (missing {', '.join(missing)}; apt-get install postgresql)"
-    if os.environ.get("CI"):
-        pytest.fail(message + " and CI must run the PostgreSQL tests.")
-    pytest.skip(message + ".")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    missing_tool(message, "the PostgreSQL tests")
 
 
 @dataclass

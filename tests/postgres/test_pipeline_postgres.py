@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from harness import warehouse_checksums
 from peers import peer_python, run_peer
 
 import workbench as wb
@@ -134,14 +135,6 @@ def _dags_test(tools: dict[str, Path], env: dict[str, str], when: datetime) -> d
     return states
 
 
-def _checksums(home: Path) -> dict[str, str]:
-    ws = wb.Workspace(home / "warehouse.duckdb")
-    try:
-        return {t: wb.table_checksum(ws, t) for t in ws.tables() if t != "_pipeline_checks"}
-    finally:
-        ws.close()
-
-
 def _query(path: Path | None, sql: str, params: list | None = None) -> list[tuple]:
     """Rows of ``sql`` over the warehouse at ``path`` (read only), or in memory (over Parquet) without one."""
     con = duckdb.connect(str(path), read_only=True) if path else duckdb.connect()
@@ -175,10 +168,10 @@ def test_airflow_extracts_the_window_from_postgres_and_a_rerun_changes_nothing(t
     airports = (home / "extracts" / "airports.parquet").as_posix()
     assert _query(None, "SELECT count(*) FROM read_parquet(?)", [airports])[0][0] == whole
 
-    first = _checksums(home)
+    first = warehouse_checksums(home)
     assert {"flights", "airports", "carriers", "stg_flights", "fct_flights"} <= set(first)
     _dags_test(tools, env, RUN)
-    assert _checksums(home) == first
+    assert warehouse_checksums(home) == first
 
 
 def test_an_update_in_postgres_is_merged_by_the_next_window(tools, exported, source_url, tmp_path):
