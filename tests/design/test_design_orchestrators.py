@@ -49,7 +49,7 @@ def test_prefect_flow_has_every_planned_step_in_order_with_its_upstream(batch_de
 
 def test_the_run_window_reaches_every_pipeline_step_as_environment_variables(batch_design, tmp_path):
     batch_design.cdc.method = "timestamp"
-    command = extract_command(batch_design, "orders")
+    command = extract_command("orders")
     assert command == 'cd "$PIPELINE_HOME" && python -m pipeline.extract --table orders'
     dag = dag_source(batch_design)  # Airflow fills the variables from its data interval
     assert f"ENV = dict({WINDOW_ENV!r}, PIPELINE_HOME=PIPELINE_HOME)" in dag

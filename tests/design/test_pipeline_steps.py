@@ -114,3 +114,57 @@ def test_the_config_lists_what_the_gate_cannot_run_and_binds_no_fixed_snapshot(d
     assert volume["min_value"] is None and volume["max_value"] > 0  # bounds per window, from the profiled rate
     fresh = next(c for c in source["checks"] if c["kind"] == "fresh")
     assert "reference_time" not in json.dumps(fresh)  # measured from the run's window end
+
+
+SAMPLE = Path(__file__).parents[2] / "sample_data"
+
+
+@pytest.fixture(scope="module")
+def log_design() -> wb.PipelineDesign:
+    """The sample's design as the CDC step makes it: the change events of ``orders`` in ``order_events``."""
+    d = wb.PipelineDesign()
+    ws = wb.open_workspace(None, SAMPLE)
+    wb.complete_design(d, ws, data_dir=SAMPLE)
+    choice = wb.choose_cdc(ws)
+    assert (choice.method, choice.table, choice.events_table) == ("log", "orders", "order_events")
+    wb.record_cdc(d, method="log", choice=choice)
+    return d
+
+
+def _apply_orders(home: Path, *untils: str | None) -> None:
+    for until in untils:
+        for step in ("pipeline.extract", "pipeline.load"):
+            done = _step(home, SAMPLE, step, "--table", "orders", WINDOW_END=until or "", WINDOW_START="")
+            assert done.returncode == 0, done.stderr
+
+
+def test_a_log_design_applies_the_landed_change_events_as_the_cdc_step_does(log_design, tmp_path):
+    home = tmp_path / "once"
+    log_design.export(home, targets="pipeline")
+    assert json.loads((home / "pipeline" / "config.json").read_text())["sources"][3]["method"] == "log"
+    _apply_orders(home, None)
+    ws = wb.open_workspace(None, SAMPLE)
+    wb.apply_changes(ws, "replica", "order_events", key="order_id")
+    ws.con.execute(f"ATTACH '{home / 'warehouse.duckdb'}' AS wh")
+    cols = ", ".join(r[0] for r in ws.con.sql("DESCRIBE replica").fetchall())
+    for a, b in (("replica", "wh.main.orders"), ("wh.main.orders", "replica")):
+        assert ws.con.execute(f"SELECT count(*) FROM (SELECT {cols} FROM {a} EXCEPT ALL SELECT {cols} FROM {b})").fetchall() == [(0,)]
+    # the sample's 12 malformed events (sample_data/README.md), each dead-lettered once
+    assert dict(ws.con.sql("SELECT reason, count(*) FROM wh.main.orders_dead_letter GROUP BY ALL").fetchall()) == {
+        "missing op": 4, "unknown op": 4, "missing key": 4}
+    ws.close()
+    # incremental runs (a first run reads from the log's start), a re-run and a full run: the same warehouse
+    hourly = tmp_path / "hourly"
+    log_design.export(hourly, targets="pipeline")
+    _apply_orders(hourly, "2026-10-12T10:00:00", "2026-10-12T10:00:00", "2026-10-20T00:00:00", None, None)
+    tables = ["main.orders", "main.orders_dead_letter"]
+    sums = [{t: duckdb.connect(str(h / "warehouse.duckdb"), read_only=True).execute(
+        f"SELECT count(*), sum(hash(t)) FROM {t} AS t").fetchall() for t in tables} for h in (home, hourly)]
+    assert sums[0] == sums[1]
+    # a window that ends before the schema change (2026-10-19 22:28) has no `channel` column yet
+    early = tmp_path / "early"
+    log_design.export(early, targets="pipeline")
+    _apply_orders(early, "2026-10-12T10:00:00")
+    con = duckdb.connect(str(early / "warehouse.duckdb"), read_only=True)
+    assert "channel" not in [r[0] for r in con.sql("DESCRIBE main.orders").fetchall()]
+    assert con.execute("SELECT max(created_at) < TIMESTAMP '2026-10-12 10:00:00' FROM main.orders").fetchall() == [(True,)]

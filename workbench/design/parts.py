@@ -316,6 +316,8 @@ class CDCPlan(_Model):
     slot_name: str = "workbench_slot"
     publication_name: str = "workbench_publication"
     tables: list[str] = Field(default_factory=list, description="schema.table include list")
+    change_events: dict[str, str] = Field(
+        default_factory=dict, description="table -> the source holding its change events (log CDC's landed topic)")
     hostname_secret: str = "${file:/secrets/postgres.properties:hostname}"
     user_secret: str = "${file:/secrets/postgres.properties:user}"
     password_secret: str = "${file:/secrets/postgres.properties:password}"

@@ -50,10 +50,8 @@ def gate_command(d: PipelineDesign, layer: str) -> tuple[str, list[str]]:
     return IN_HOME + f"python -m pipeline.gate --layer {layer}", [f"gx/{layer}/{s.name}.json" for s in suites]
 
 
-def extract_command(d: PipelineDesign, source: str) -> str:
-    if d.cdc.method == "log":
-        return (f'curl -fsS "${ENV_CONNECT}/connectors/{shlex.quote(d.cdc.connector_name)}/status" '
-                '| grep -q \'"state":"RUNNING"\'')
+def extract_command(source: str) -> str:
+    """Extract one source by its method (``pipeline.extract`` checks a log design's connector first)."""
     return IN_HOME + f"python -m pipeline.extract --table {shlex.quote(source)}"
 
 
@@ -105,13 +103,10 @@ def build_plan(d: PipelineDesign) -> list[Step]:
     loads = []
     for s in d.sources or []:
         sid = node_id("extract", s.name)
-        if d.cdc.method == "log":
-            steps.append(Step(id=sid, kind="extract", description=f"check the CDC connector streams {s.schema_name}.{s.name}",
-                              command=extract_command(d, s.name), tables=[s.name]))
-            loads.append(sid)
-            continue
-        steps.append(Step(id=sid, kind="extract", description=f"extract {s.name} for the run window",
-                          command=extract_command(d, s.name), tables=[s.name]))
+        events = d.cdc.change_events.get(s.name) if d.cdc.method == "log" else None
+        what = (f"read the change events of {s.name} ({events}) committed before the window's end" if events
+                else f"extract {s.name} for the run window")
+        steps.append(Step(id=sid, kind="extract", description=what, command=extract_command(s.name), tables=[s.name]))
         lid = node_id("load", s.name)
         steps.append(Step(id=lid, kind="load", upstream=[sid], tables=[s.name],
                           description=f"load {s.name} into the warehouse table dbt reads (idempotent)",

@@ -292,6 +292,8 @@ def record_cdc(design: PipelineDesign, *, method: str | None = None, apply_resul
         for s in design.sources:
             if s.name == choice.table and choice.method == "timestamp" and choice.update_column:
                 s.update_column = choice.update_column
+        if choice.method == "log" and choice.events_table:
+            design.cdc.change_events[choice.table] = choice.events_table
     if method:
         design.cdc.method = method
         align_streaming(design)

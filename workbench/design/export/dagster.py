@@ -36,9 +36,7 @@ def assets_and_checks(d: PipelineDesign) -> tuple[list[AssetSpec], list[CheckSpe
     by_table: dict[str, str] = {}
     for s in d.sources:
         key = node_id("raw", s.name)
-        cmd = extract_command(d, s.name)
-        if d.cdc.method != "log":
-            cmd += f" && python -m pipeline.load --table {shlex.quote(s.name)}"
+        cmd = extract_command(s.name) + f" && python -m pipeline.load --table {shlex.quote(s.name)}"
         assets.append(AssetSpec(key=key, group="extract", description=f"{s.schema_name}.{s.name} from {s.system}",
                                 command=cmd))
         by_table[s.name] = key

@@ -85,7 +85,8 @@ def _table_check(e: Any, suite: QualitySuite, d: PipelineDesign, windowed: bool)
 def compile_suite(d: PipelineDesign, suite: QualitySuite) -> dict[str, Any]:
     """One suite as the gate runs it: its relation, window column, compiled checks and what was not compiled."""
     src = next((s for s in d.sources if s.name == suite.table), None)
-    windowed = suite.layer == "source" and d.cdc.method == "timestamp" and src is not None and bool(src.update_column)
+    windowed = (suite.layer == "source" and src is not None and bool(src.update_column)
+                and source_method(d, src.name, src.update_column) != "full")
     out: dict[str, Any] = {
         "name": suite.name, "table": suite.table,
         "schema": d.transforms.source_schema if suite.layer == "source" else d.transforms.build_schema,
@@ -107,16 +108,31 @@ def compile_suite(d: PipelineDesign, suite: QualitySuite) -> dict[str, Any]:
     return out
 
 
+def _events_source(d: PipelineDesign, table: str) -> str | None:
+    """The landed change-event source of ``table`` under log CDC (one of the design's sources), else None."""
+    events = d.cdc.change_events.get(table) if d.cdc.method == "log" else None
+    return events if events and any(s.name == events for s in d.sources) else None
+
+
+def source_method(d: PipelineDesign, table: str, update_column: str | None) -> str:
+    """How the pipeline reads one source: ``log`` (apply its change events), ``timestamp`` (window on the
+    update column) or ``full`` (reload the whole file: a snapshot, or a log-captured table whose events
+    have not landed, as Debezium's initial snapshot)."""
+    if _events_source(d, table):
+        return "log"
+    return "timestamp" if d.cdc.method == "timestamp" and update_column else "full"
+
+
 def pipeline_config(d: PipelineDesign) -> dict[str, Any]:
     """``pipeline/config.json``: everything the generated steps read."""
     t = d.transforms
-    timestamp = d.cdc.method == "timestamp"
     sources = [{"name": s.name, "table": s.name, "file": s.name, "schema": s.schema_name, "system": s.system,
-                "key": list(s.primary_key), "method": "timestamp" if timestamp and s.update_column else "full",
-                "update_column": s.update_column}
+                "key": list(s.primary_key), "method": source_method(d, s.name, s.update_column),
+                "update_column": s.update_column, "events": _events_source(d, s.name)}
                for s in d.sources]
     return {
-        "pipeline": d.orchestration.pipeline_id, "warehouse": "warehouse.duckdb", "raw_schema": t.source_schema,
+        "pipeline": d.orchestration.pipeline_id, "connector": d.cdc.connector_name if d.cdc.method == "log" else None,
+        "warehouse": "warehouse.duckdb", "raw_schema": t.source_schema,
         "build_schema": t.build_schema, "gate": d.quality.gate, "sample_fraction": d.quality.sample_fraction,
         "window_seconds": window_seconds(d), "sources": sources,
         "checks": {layer: [compile_suite(d, s) for s in suites if s.expectations]
