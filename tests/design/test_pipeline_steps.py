@@ -97,6 +97,16 @@ def test_each_gate_mode_does_what_it_says_on_a_null_key(design, tmp_path, gate):
         assert "flights_rejected" not in tables
 
 
+def test_a_check_the_table_no_longer_fits_fails_the_gate_with_its_reason(design, tmp_path):
+    home, landing = _export(design, tmp_path, "strict"), _landing(tmp_path)
+    _load_all(home, landing, design)
+    with duckdb.connect(str(home / "warehouse.duckdb")) as con:  # someone changes the contract under the gate
+        con.execute('ALTER TABLE flights DROP COLUMN "Flight No"')
+    done = _step(home, landing, "pipeline.gate", "--layer", "source")
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "FAIL [critical] expect_column_values_to_not_be_null(Flight No): cannot run on main.flights" in done.stdout
+
+
 def test_a_missing_landing_file_is_one_clear_error(design, tmp_path):
     home = _export(design, tmp_path, "strict")
     done = _step(home, tmp_path / "nowhere", "pipeline.extract", "--table", "flights")
@@ -166,5 +176,7 @@ def test_a_log_design_applies_the_landed_change_events_as_the_cdc_step_does(log_
     log_design.export(early, targets="pipeline")
     _apply_orders(early, "2026-10-12T10:00:00")
     con = duckdb.connect(str(early / "warehouse.duckdb"), read_only=True)
-    assert "channel" not in [r[0] for r in con.sql("DESCRIBE main.orders").fetchall()]
+    types = dict(r[:2] for r in con.execute("DESCRIBE main.orders").fetchall())
+    assert "channel" not in types
+    assert types["updated_at"] == "TIMESTAMP"  # the design's column type, where JSON inference says VARCHAR
     assert con.execute("SELECT max(created_at) < TIMESTAMP '2026-10-12 10:00:00' FROM main.orders").fetchall() == [(True,)]

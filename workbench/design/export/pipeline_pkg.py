@@ -128,7 +128,8 @@ def pipeline_config(d: PipelineDesign) -> dict[str, Any]:
     t = d.transforms
     sources = [{"name": s.name, "table": s.name, "file": s.name, "schema": s.schema_name, "system": s.system,
                 "key": list(s.primary_key), "method": source_method(d, s.name, s.update_column),
-                "update_column": s.update_column, "events": _events_source(d, s.name)}
+                "update_column": s.update_column, "events": _events_source(d, s.name),
+                "columns": {c.name: c.type for c in s.columns}}
                for s in d.sources]
     return {
         "pipeline": d.orchestration.pipeline_id, "connector": d.cdc.connector_name if d.cdc.method == "log" else None,
