@@ -180,3 +180,61 @@ def test_a_log_design_applies_the_landed_change_events_as_the_cdc_step_does(log_
     assert "channel" not in types
     assert types["updated_at"] == "TIMESTAMP"  # the design's column type, where JSON inference says VARCHAR
     assert con.execute("SELECT max(created_at) < TIMESTAMP '2026-10-12 10:00:00' FROM main.orders").fetchall() == [(True,)]
+
+
+def _envelope(op: str | None, ts: int, before: dict | None, after: dict | None) -> dict:
+    """A Debezium envelope as a MySQL connector writes it: no ``event_id``, no ``source.lsn`` (position: ts_ms)."""
+    out = {"ts_ms": ts, "source": {"connector": "mysql", "db": "erp", "table": "stock", "file": "binlog.000007"},
+           "before": before, "after": after}
+    return out if op is None else {"op": op, **out}
+
+
+def test_a_log_design_applies_hand_written_change_events_with_a_compound_key(tmp_path):
+    """Not the sample: other names, a two-column key, no event ids, no log sequence numbers, a replayed and
+    a late-arriving event, a delete, one malformed event. The exported load agrees with ``apply_changes``."""
+    data = tmp_path / "erp"
+    data.mkdir()
+    row = lambda depot, item, qty, at: {"Depot": depot, "Item Code": item, "On Hand": qty, "Changed At": at}  # noqa: E731
+    with open(data / "stock.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["Depot", "Item Code", "On Hand", "Changed At"])
+        for depot in ("OSA", "TYO"):
+            for i in range(1, 6):
+                w.writerow([depot, f"A-{i}", 10 * i, "2026-10-01 08:00:00"])
+    t0 = 1_790_000_000_000  # 2026-09-21
+    events = [
+        _envelope("c", t0, None, row("NGO", "A-1", 3, "2026-09-21 12:53:20")),
+        _envelope("u", t0 + 60_000, row("OSA", "A-1", 10, None), row("OSA", "A-1", 7, "2026-09-21 12:54:20")),
+        _envelope("u", t0 + 120_000, row("OSA", "A-1", 7, None), row("OSA", "A-1", 5, "2026-09-21 12:55:20")),
+        _envelope("d", t0 + 180_000, row("TYO", "A-2", 20, None), None),
+        _envelope("u", t0 + 90_000, row("OSA", "A-1", 7, None), row("OSA", "A-1", 6, "2026-09-21 12:54:50")),  # late
+        _envelope(None, t0 + 200_000, None, row("TYO", "A-3", 1, "2026-09-21 12:56:40")),  # malformed: no op
+    ]
+    events.insert(3, events[1])  # the connector replays an event after a restart
+    (data / "stock_changes.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
+    ws = wb.open_workspace(None, data)
+    d = wb.PipelineDesign()
+    wb.complete_design(d, ws, data_dir=data)
+    choice = wb.choose_cdc(ws)
+    assert (choice.method, choice.table, choice.events_table) == ("log", "stock", "stock_changes")
+    assert sorted(choice.key) == ["Depot", "Item Code"]
+    wb.record_cdc(d, method="log", choice=choice)
+    home = tmp_path / "home"
+    d.export(home, targets="pipeline")
+    source = next(s for s in json.loads((home / "pipeline" / "config.json").read_text())["sources"] if s["name"] == "stock")
+    assert source["method"] == "log" and source["events"] == "stock_changes"
+    for until in ("2026-09-21T12:55:00", "2026-09-21T12:55:00", ""):  # an hourly-ish window, its re-run, then all
+        for step in ("pipeline.extract", "pipeline.load"):
+            done = _step(home, data, step, "--table", "stock", WINDOW_END=until, WINDOW_START="")
+            assert done.returncode == 0, done.stderr
+    wb.apply_changes(ws, "replica", "stock_changes", key=choice.key)
+    ws.con.execute(f"ATTACH '{home / 'warehouse.duckdb'}' AS wh")
+    cols = ", ".join(f'"{c}"' for c in ("Depot", "Item Code", "On Hand"))
+    want = ws.con.execute(f"SELECT {cols} FROM replica ORDER BY ALL").fetchall()
+    got = ws.con.execute(f"SELECT {cols} FROM wh.main.stock ORDER BY ALL").fetchall()
+    assert got == want
+    assert ("OSA", "A-1", 5) in got and ("NGO", "A-1", 3) in got  # the late event loses to the newer one
+    assert not any(r[:2] == ("TYO", "A-2") for r in got)  # deleted
+    assert ws.con.execute("SELECT reason, count(*) FROM wh.main.stock_dead_letter GROUP BY ALL").fetchall() == [
+        ("missing op", 1)]
+    ws.close()

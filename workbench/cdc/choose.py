@@ -52,6 +52,12 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
+def _is_view(ws: Workspace, table: str) -> bool:
+    """A view is a model built over the loaded data (``stg_*``), so a loaded stream of the same events wins."""
+    return ws.scalar("SELECT table_type = 'VIEW' FROM information_schema.tables WHERE table_schema = 'main' "
+                     "AND table_name = ?", [table]) is True
+
+
 def _row_struct(ws: Workspace, table: str, column: str) -> duckdb.DuckDBPyType | None:
     t = ws.con.sql(f"SELECT {quote_ident(column)} FROM {quote_ident(table)} LIMIT 0").types[0]
     return t if t.id == "struct" else None
@@ -137,8 +143,9 @@ def choose_cdc(ws: Workspace, dataset: DatasetProfile | None = None, *, events_t
     elif update_column:
         streams, why_events = [], ""
     else:
-        streams = [t for t in ws.tables() if is_change_stream(ws, t) and _source_field(ws, t, "name") not in DERIVED
-                   and (table is None or _source_table(ws, t) in (table, None))]
+        streams = sorted((t for t in (dataset.profiles if dataset else ws.tables())
+                          if is_change_stream(ws, t) and _source_field(ws, t, "name") not in DERIVED
+                          and (table is None or _source_table(ws, t) in (table, None))), key=lambda t: _is_view(ws, t))
         why_events = f"{streams[0]!r} holds change events (op, before/after)" if streams else ""
     if streams:
         events = streams[0]

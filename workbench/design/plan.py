@@ -50,6 +50,12 @@ def gate_command(d: PipelineDesign, layer: str) -> tuple[str, list[str]]:
     return IN_HOME + f"python -m pipeline.gate --layer {layer}", [f"gx/{layer}/{s.name}.json" for s in suites]
 
 
+def events_source(d: PipelineDesign, table: str) -> str | None:
+    """The design's source holding ``table``'s landed change events under log CDC, else None."""
+    events = d.cdc.change_events.get(table) if d.cdc.method == "log" else None
+    return events if events and any(s.name == events for s in d.sources) else None
+
+
 def extract_command(source: str) -> str:
     """Extract one source by its method (``pipeline.extract`` checks a log design's connector first)."""
     return IN_HOME + f"python -m pipeline.extract --table {shlex.quote(source)}"
@@ -103,7 +109,7 @@ def build_plan(d: PipelineDesign) -> list[Step]:
     loads = []
     for s in d.sources or []:
         sid = node_id("extract", s.name)
-        events = d.cdc.change_events.get(s.name) if d.cdc.method == "log" else None
+        events = events_source(d, s.name)
         what = (f"read the change events of {s.name} ({events}) committed before the window's end" if events
                 else f"extract {s.name} for the run window")
         steps.append(Step(id=sid, kind="extract", description=what, command=extract_command(s.name), tables=[s.name]))

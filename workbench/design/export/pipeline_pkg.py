@@ -16,7 +16,14 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from workbench.design.export.base import Output, render
-from workbench.design.plan import ENV_DATA, ENV_HOME, build_plan, local_run_commands, window_seconds
+from workbench.design.plan import (
+    ENV_DATA,
+    ENV_HOME,
+    build_plan,
+    events_source,
+    local_run_commands,
+    window_seconds,
+)
 from workbench.quality.compile import Params, TableInfo, compile_expectation, renumber
 from workbench.quality.suite import Suite
 from workbench.workspace import quote_ident
@@ -108,17 +115,11 @@ def compile_suite(d: PipelineDesign, suite: QualitySuite) -> dict[str, Any]:
     return out
 
 
-def _events_source(d: PipelineDesign, table: str) -> str | None:
-    """The landed change-event source of ``table`` under log CDC (one of the design's sources), else None."""
-    events = d.cdc.change_events.get(table) if d.cdc.method == "log" else None
-    return events if events and any(s.name == events for s in d.sources) else None
-
-
 def source_method(d: PipelineDesign, table: str, update_column: str | None) -> str:
     """How the pipeline reads one source: ``log`` (apply its change events), ``timestamp`` (window on the
     update column) or ``full`` (reload the whole file: a snapshot, or a log-captured table whose events
     have not landed, as Debezium's initial snapshot)."""
-    if _events_source(d, table):
+    if events_source(d, table):
         return "log"
     return "timestamp" if d.cdc.method == "timestamp" and update_column else "full"
 
@@ -128,7 +129,7 @@ def pipeline_config(d: PipelineDesign) -> dict[str, Any]:
     t = d.transforms
     sources = [{"name": s.name, "table": s.name, "file": s.name, "schema": s.schema_name, "system": s.system,
                 "key": list(s.primary_key), "method": source_method(d, s.name, s.update_column),
-                "update_column": s.update_column, "events": _events_source(d, s.name),
+                "update_column": s.update_column, "events": events_source(d, s.name),
                 "columns": {c.name: c.type for c in s.columns}}
                for s in d.sources]
     return {
