@@ -89,10 +89,16 @@ def test_each_gate_mode_does_what_it_says_on_a_null_key(design, tmp_path, gate):
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         if gate == "sample":  # the failing rows of a critical check are moved aside, not lost
             rejected = con.execute('SELECT "Flight No", _rejected_by FROM flights_rejected').fetchall()
+            left = con.execute('SELECT count(*) FROM flights WHERE "Flight No" IS NULL').fetchall()
     assert history >= 1
     if gate == "sample":
         assert "flights_rejected" in tables
-        assert rejected == [(None, "expect_column_values_to_not_be_null(Flight No)")]
+        assert rejected == [(None, "expect_column_values_to_not_be_null(Flight No)")] and left == [(0,)]
+        _load_all(home, landing, design)  # the window re-loaded, then gated again
+        again = _step(home, landing, "pipeline.gate", "--layer", "source")
+        assert again.returncode == 0 and "moved 0 rows failing expect_column_values_to_not_be_null(Flight No) to flights_rejected" in again.stdout, again.stdout
+        with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+            assert con.execute("SELECT count(*) FROM flights_rejected").fetchall() == [(1,)]
     else:
         assert "flights_rejected" not in tables
 

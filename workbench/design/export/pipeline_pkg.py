@@ -37,6 +37,10 @@ BATCH = quote_ident("__batch__")
 VOLUME_HEADROOM = 10
 
 
+#: schema compatibility modes under which a source may gain an optional column without breaking the contract
+ADDITIVE = ("BACKWARD", "FORWARD", "FULL")
+
+
 def _jsonable(v: Any) -> Any:
     if isinstance(v, datetime | date):
         return v.isoformat(sep=" ") if isinstance(v, datetime) else v.isoformat()
@@ -81,7 +85,10 @@ def _table_check(e: Any, suite: QualitySuite, d: PipelineDesign, windowed: bool)
                     "max_value": math.ceil(VOLUME_HEADROOM * expected) + VOLUME_HEADROOM}
         return {"kind": "row_count", "min_value": k.min_value, "max_value": k.max_value}
     if e.type == "expect_table_columns_to_match_set":
-        return {"kind": "columns", "column_set": list(k.column_set), "exact_match": k.exact_match is not False}
+        compat = d.schema_evolution.compatibility
+        added = suite.layer == "source" and compat in ADDITIVE and k.exact_match is not False
+        return {"kind": "columns", "column_set": list(k.column_set), "exact_match": k.exact_match is not False,
+                "added_allowed": f"{compat} compatibility adds optional fields" if added else None}
     if e.type == "expect_column_max_to_be_fresh":
         return {"kind": "fresh", "column": k.column, "max_age_seconds": k.max_age_seconds,
                 "schema": d.transforms.source_schema if suite.layer == "source" else d.transforms.build_schema,
