@@ -5,6 +5,8 @@ The design is the one ``complete_design`` makes over a hand-written airline expo
 workbench. Checked: every task succeeds; a second run of the same date leaves every warehouse table's checksum
 unchanged; three hourly runs equal one run over the three hours; a null key planted in one window fails the
 source gate, everything downstream ends ``upstream_failed`` and the failure callback POSTs to a local endpoint.
+The sample's own design (log CDC of ``orders``): strict, it stops on exactly the sample's planted defects;
+with the sample gate it moves those rows aside, runs green, and a re-run changes nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import os
 import shutil
 import sqlite3
 import threading
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -67,23 +69,23 @@ def _env(tools: dict[str, Path], home: Path, landing: Path, airflow_home: Path, 
             **extra}
 
 
-def _dags_test(tools: dict[str, Path], env: dict[str, str], when: datetime):
+def _dags_test(tools: dict[str, Path], env: dict[str, str], when: datetime, dag_id: str = DAG_ID):
     airflow = str(tools["airflow"].parent / "airflow")
     Path(env["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
     if not (Path(env["AIRFLOW_HOME"]) / "airflow.db").exists():
         done = run_peer(tools["airflow"], [airflow, "db", "migrate"], env=env, timeout=600)
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    return run_peer(tools["airflow"], [airflow, "dags", "test", DAG_ID, when.isoformat() + "+00:00"], env=env,
+    return run_peer(tools["airflow"], [airflow, "dags", "test", dag_id, when.isoformat() + "+00:00"], env=env,
                     timeout=900)
 
 
-def _states(airflow_home: Path, when: datetime) -> dict[str, str]:
+def _states(airflow_home: Path, when: datetime, dag_id: str = DAG_ID) -> dict[str, str]:
     con = sqlite3.connect(airflow_home / "airflow.db")
     try:
         run_id = con.execute("SELECT run_id FROM dag_run WHERE dag_id = ? AND logical_date LIKE ? ORDER BY id DESC",
-                             [DAG_ID, when.strftime("%Y-%m-%d %H:%M:%S") + "%"]).fetchone()[0]
+                             [dag_id, when.strftime("%Y-%m-%d %H:%M:%S") + "%"]).fetchone()[0]
         return dict(con.execute("SELECT task_id, state FROM task_instance WHERE dag_id = ? AND run_id = ?",
-                                [DAG_ID, run_id]).fetchall())
+                                [dag_id, run_id]).fetchall())
     finally:
         con.close()
 
@@ -175,3 +177,65 @@ def test_a_null_key_in_one_window_fails_the_source_gate_and_alerts(tools, export
     assert downstream and set(downstream.values()) == {"upstream_failed"}, downstream
     assert [a["task"] for a in _Hook.received] == ["quality_gate_source"]
     assert _Hook.received[0]["pipeline"] == DAG_ID and _Hook.received[0]["state"] == "failed"
+
+
+SAMPLE = Path(__file__).parents[2] / "sample_data"
+#: the sample's last hour, ending at its snapshot: every order's change events have landed by then
+SAMPLE_RUN = datetime(2026, 11, 1)
+
+
+@pytest.fixture(scope="module")
+def sample_exported(tmp_path_factory) -> dict[str, Path]:
+    """The sample's design as the report makes it (log CDC of orders from order_events), once per gate mode."""
+    ws = wb.open_workspace(None, SAMPLE)
+    design = wb.PipelineDesign()
+    wb.complete_design(design, ws, data_dir=SAMPLE)
+    wb.record_cdc(design, method="log", choice=wb.choose_cdc(ws))
+    assert design.cdc.change_events == {"orders": "order_events"}
+    out = {}
+    for gate in ("strict", "sample"):
+        design.quality.gate = gate
+        design.quality.sample_fraction = 1.0 if gate == "sample" else None
+        design.export(out.setdefault(gate, tmp_path_factory.mktemp(gate) / "artifacts"))
+    return out
+
+
+def test_the_sample_design_stops_on_its_planted_defects_or_quarantines_them_and_runs_green(
+        tools, sample_exported, tmp_path):
+    dag = wb.PipelineDesign.load(sample_exported["strict"] / "design.yaml").orchestration.pipeline_id
+    strict = _home(sample_exported["strict"], tmp_path, "strict")
+    done = _dags_test(tools, _env(tools, strict, SAMPLE, tmp_path / "airflow_strict"), SAMPLE_RUN, dag)
+    states = _states(tmp_path / "airflow_strict", SAMPLE_RUN, dag)
+    assert states["quality_gate_transform"] == "failed", (states, done.stdout[-3000:])
+    assert {s for t, s in states.items() if t.startswith(("publish_", "quality_gate_sink"))} == {"upstream_failed"}
+    assert {s for t, s in states.items() if t.startswith(("extract_", "load_", "dbt_", "quality_gate_source"))} \
+        == {"success"}, states
+    log = done.stdout + done.stderr
+    for planted in ("expect_column_values_to_match_regex(email) (10 of 500 rows unexpected)",  # sample_data/README.md
+                    "expect_column_values_to_be_between(amount) (8 of 1686 rows unexpected)",
+                    "expect_column_values_to_be_in_other_table(order_id) (5 of 1686 rows unexpected)"):
+        assert planted in log, log[-4000:]
+    # the same design with the sample gate: the failing rows are moved aside, every task succeeds, a re-run is a no-op
+    home = _home(sample_exported["sample"], tmp_path, "sample")
+    env = _env(tools, home, SAMPLE, tmp_path / "airflow_sample")
+    done = _dags_test(tools, env, SAMPLE_RUN, dag)
+    states = _states(tmp_path / "airflow_sample", SAMPLE_RUN, dag)
+    assert set(states.values()) == {"success"}, (states, done.stdout[-3000:])
+    first = warehouse_checksums(home)
+    ws = wb.Workspace(home / "warehouse.duckdb", read_only=True)
+    try:
+        rejected = ws.con.execute("SELECT (SELECT count(*) FROM customers_rejected), (SELECT count(*) FROM "
+                                  "payments_rejected), (SELECT count(*) FROM payments WHERE amount < 0)").fetchall()
+        orders = ws.con.execute("SELECT count(*) FROM orders").fetchall()
+    finally:
+        ws.close()
+    assert rejected == [(10, 13, 0)]
+    replica = wb.open_workspace(None, SAMPLE)  # the CDC step's apply of the events committed before the run's end
+    replica.con.execute("CREATE TABLE landed AS SELECT * FROM order_events WHERE ts_ms IS NULL OR ts_ms < ?",
+                        [int(SAMPLE_RUN.replace(tzinfo=UTC).timestamp() * 1000)])
+    wb.apply_changes(replica, "replica", "landed", key="order_id")
+    assert orders == replica.con.execute("SELECT count(*) FROM replica").fetchall()
+    replica.close()
+    again = _dags_test(tools, env, SAMPLE_RUN, dag)
+    assert again.returncode == 0, again.stdout[-3000:]
+    assert warehouse_checksums(home) == first
