@@ -47,6 +47,13 @@ _EXPORTS: dict[str, str] = {
     "ForeignKey": "workbench.profiling",
     "Alert": "workbench.profiling",
     # 2. architecture
+    "replay_windows": "workbench.streaming",
+    "WindowReplay": "workbench.streaming",
+    "WindowSpec": "workbench.streaming",
+    "profile_lateness": "workbench.streaming",
+    "LatenessProfile": "workbench.streaming",
+    "watermark_tradeoff": "workbench.streaming",
+    "StreamingError": "workbench.errors",
     "Workload": "workbench.architecture",
     "recommend": "workbench.architecture",
     "Recommendation": "workbench.architecture",

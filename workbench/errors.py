@@ -83,6 +83,10 @@ class ChangeEventError(WorkbenchError):
     """Change events could not be read or applied."""
 
 
+class StreamingError(WorkbenchError):
+    """A streaming replay cannot run as asked (window, watermark, output mode, event-time column)."""
+
+
 class DesignError(WorkbenchError):
     """A pipeline design is invalid or contradicts itself."""
 

@@ -1,0 +1,9 @@
+"""Streaming event time in DuckDB: windows, watermarks and late data, replayed as Spark Structured Streaming
+defines them (``replay_windows``), and the watermark delay chosen from the stream's lateness
+(``profile_lateness``, ``watermark_tradeoff``)."""
+
+from workbench.streaming.lateness import LatenessProfile, TradeoffPoint, profile_lateness, watermark_tradeoff
+from workbench.streaming.windows import WindowReplay, WindowSpec, replay_windows
+
+__all__ = ["LatenessProfile", "TradeoffPoint", "WindowReplay", "WindowSpec", "profile_lateness", "replay_windows",
+           "watermark_tradeoff"]
