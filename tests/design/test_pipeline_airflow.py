@@ -12,17 +12,14 @@ with the sample gate it moves those rows aside, runs green, and a re-run changes
 from __future__ import annotations
 
 import csv
-import http.server
-import json
 import os
 import shutil
 import sqlite3
-import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from harness import warehouse_checksums
+from harness import warehouse_checksums, webhook
 from peers import peer_python, run_peer
 
 import workbench as wb
@@ -138,19 +135,6 @@ def test_three_hourly_runs_equal_one_run_over_the_three_hours(tools, exported, t
     assert warehouse_checksums(hourly) == warehouse_checksums(once)
 
 
-class _Hook(http.server.BaseHTTPRequestHandler):
-    received: list[dict] = []
-
-    def do_POST(self):  # noqa: N802 (http.server's name)
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        _Hook.received.append(json.loads(body))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
 def test_a_null_key_in_one_window_fails_the_source_gate_and_alerts(tools, exported, tmp_path):
     landing = tmp_path / "landing"
     shutil.copytree(AIRLINE, landing)
@@ -161,22 +145,16 @@ def test_a_null_key_in_one_window_fails_the_source_gate_and_alerts(tools, export
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    server = http.server.HTTPServer(("127.0.0.1", 0), _Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    _Hook.received.clear()
-    try:
-        home = _home(exported, tmp_path)
-        url = f"http://127.0.0.1:{server.server_address[1]}/alert"
+    home = _home(exported, tmp_path)
+    with webhook() as (url, received):
         done = _dags_test(tools, _env(tools, home, landing, tmp_path / "airflow", PIPELINE_ALERT_WEBHOOK=url), RUN)
-    finally:
-        server.shutdown()
     states = _states(tmp_path / "airflow", RUN)
     assert states["quality_gate_source"] == "failed", (states, done.stdout[-3000:])
     assert "expect_column_values_to_not_be_null(Flight No)" in done.stdout + done.stderr
     downstream = {t: s for t, s in states.items() if not t.startswith(("extract_", "load_", "quality_gate_source"))}
     assert downstream and set(downstream.values()) == {"upstream_failed"}, downstream
-    assert [a["task"] for a in _Hook.received] == ["quality_gate_source"]
-    assert _Hook.received[0]["pipeline"] == DAG_ID and _Hook.received[0]["state"] == "failed"
+    assert [a["task"] for a in received] == ["quality_gate_source"]
+    assert received[0]["pipeline"] == DAG_ID and received[0]["state"] == "failed"
 
 
 SAMPLE = Path(__file__).parents[2] / "sample_data"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from harness import warehouse_checksums
+from harness import warehouse_checksums, webhook
 from peers import peer_python, run_peer
 
 import workbench as wb
@@ -114,8 +114,8 @@ def _env(tools: dict[str, Path], home: Path, source_url: str) -> dict[str, str]:
             "PATH": f"{tools['dbt'].parent}{os.pathsep}{tools['airflow'].parent}{os.pathsep}{os.environ['PATH']}"}
 
 
-def _dags_test(tools: dict[str, Path], env: dict[str, str], when: datetime) -> dict[str, str]:
-    """Run the DAG for ``when``; returns each task's state."""
+def _dags_test(tools: dict[str, Path], env: dict[str, str], when: datetime, green: bool = True) -> dict[str, str]:
+    """Run the DAG for ``when``; returns each task's state (all ``success`` unless ``green`` is False)."""
     airflow, airflow_home = str(tools["airflow"].parent / "airflow"), Path(env["AIRFLOW_HOME"])
     if not (airflow_home / "airflow.db").exists():
         airflow_home.mkdir(parents=True, exist_ok=True)
@@ -131,7 +131,7 @@ def _dags_test(tools: dict[str, Path], env: dict[str, str], when: datetime) -> d
                                   [DAG_ID, run_id]).fetchall())
     finally:
         con.close()
-    assert done.returncode == 0 and set(states.values()) == {"success"}, (states, done.stdout[-4000:])
+    assert not green or (done.returncode == 0 and set(states.values()) == {"success"}), (states, done.stdout[-4000:])
     return states
 
 
@@ -207,3 +207,37 @@ def test_the_extract_says_what_to_install_or_fix(tools, exported, source_url, tm
                     env=env)
     assert done.returncode == 2 and "no table nowhere.flights in the source database" in done.stderr, done.stderr
     assert "schema_name" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_three_hourly_runs_from_postgres_equal_one_run_over_the_three_hours(tools, exported, source_url, tmp_path):
+    hourly = _home(exported, tmp_path / "hourly")
+    env = _env(tools, hourly, source_url)
+    for h in range(3):
+        _dags_test(tools, env, RUN + timedelta(hours=h))
+    once = _home(exported, tmp_path / "once")
+    run_env = {**_env(tools, once, source_url), "WINDOW_START": WINDOW[0].isoformat(),
+               "WINDOW_END": (RUN + timedelta(hours=2)).isoformat()}
+    for step in build_plan(wb.PipelineDesign.load(once / "design.yaml")):
+        done = run_peer(tools["dbt"], ["bash", "-c", step.command], env=run_env, cwd=once, timeout=600)
+        assert done.returncode == 0, (step.id, done.stdout[-2000:], done.stderr[-2000:])
+    assert warehouse_checksums(hourly) == warehouse_checksums(once)
+    counted = _pg(tools, source_url, {"sql": 'SELECT count(*) FROM "ops"."flights" WHERE "UpdatedAt" >= %s::timestamp '
+                                             'AND "UpdatedAt" < %s::timestamp',
+                                      "params": [WINDOW[0].isoformat(), run_env["WINDOW_END"]]})[0][0][0]
+    assert _query(once / "warehouse.duckdb", 'SELECT count(*) FROM "main"."flights"')[0][0] == counted > 3
+
+
+def test_a_null_key_written_in_postgres_fails_the_source_gate_and_alerts(tools, exported, source_url, tmp_path):
+    _pg(tools, source_url, {"sql": 'ALTER TABLE "ops"."flights" DROP CONSTRAINT "flights_pkey"'},
+        {"sql": 'ALTER TABLE "ops"."flights" ALTER COLUMN "Flight No" DROP NOT NULL'},
+        {"sql": 'UPDATE "ops"."flights" SET "Flight No" = NULL WHERE "Flight No" = %s', "params": ["NH900"]})
+    home = _home(exported, tmp_path)
+    with webhook() as (url, received):
+        env = {**_env(tools, home, source_url), "PIPELINE_ALERT_WEBHOOK": url}
+        states = _dags_test(tools, env, RUN, green=False)
+    assert states["quality_gate_source"] == "failed", states
+    downstream = {t: s for t, s in states.items() if not t.startswith(("extract_", "load_", "quality_gate_source"))}
+    assert downstream and set(downstream.values()) == {"upstream_failed"}, downstream
+    assert [a["task"] for a in received] == ["quality_gate_source"]
+    failed = _query(home / "warehouse.duckdb", "SELECT check_name, observed FROM _pipeline_checks WHERE NOT success")
+    assert failed == [("expect_column_values_to_not_be_null(Flight No)", "1 of 2 rows unexpected")]
