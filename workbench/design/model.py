@@ -54,6 +54,7 @@ from workbench.design.parts import (  # noqa: F401  (re-exported: the parts are 
     Source,
     SourceColumn,
     StreamingPlan,
+    StreamJob,
     Topic,
     TransformModel,
     Transforms,

@@ -404,12 +404,35 @@ class ConsumerGroup(_Model):
         return v
 
 
+class StreamJob(_Model):
+    """The event-time processing a stream job runs: windowed counts per key over one event stream, as
+    chosen in the streaming lab (``07_streaming``) and exported as a Spark Structured Streaming job."""
+
+    events: str = Field(description="the event stream (a source of the design; its Kafka topic in production)")
+    event_time: str = Field(description="the event-time field (a timestamp, or epoch milliseconds)")
+    event_time_epoch_ms: bool = Field(False, description="the event time is epoch milliseconds")
+    keys: list[str] = Field(default_factory=list, description="grouping keys ([] = one global window)")
+    field_types: dict[str, str] = Field(default_factory=dict, description="Spark SQL type of every field read")
+    window: Literal["tumbling", "sliding", "session"] = "tumbling"
+    window_seconds: float = Field(3600, gt=0, description="window size, or the session gap")
+    slide_seconds: float | None = Field(None, gt=0)
+    watermark_delay_seconds: float = Field(600, ge=0)
+    output_mode: Literal["append", "update"] = "append"
+    late_policy: Literal["drop", "dead_letter", "update"] = "drop"
+    batch_events: int = Field(500, ge=1, description="events per micro-batch in the lab (maxOffsetsPerTrigger)")
+    trigger_seconds: float = Field(60, gt=0, description="processing-time trigger in production")
+    fail_on_data_loss: bool = Field(True, description="stop when Kafka offsets expired before they were read")
+    sink_table: str = Field("stream_windows", description="warehouse table the job merges each micro-batch into")
+    evidence: dict[str, Any] = Field(default_factory=dict, description="the lab's figures: late events, rows, ...")
+
+
 class StreamingPlan(_Model):
-    """Topics, consumer groups and the event envelope."""
+    """Topics, consumer groups, the event envelope and the stream job."""
 
     topics: list[Topic] = Field(default_factory=list)
     consumer_groups: list[ConsumerGroup] = Field(default_factory=list)
     event_schema_version: int = Field(1, ge=1)
+    job: StreamJob | None = None
 
 
 # --- operations -------------------------------------------------------------------------------

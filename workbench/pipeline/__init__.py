@@ -14,8 +14,9 @@ from workbench.pipeline.record import (
     record_choices,
     record_profile,
     record_quality,
+    record_streaming,
     record_transforms,
 )
 
-__all__ = ["DesignNames", "dataset_names", "name_design", "complete_design", "record_architecture", "record_cdc", "record_choices", "record_profile", "record_quality",
+__all__ = ["DesignNames", "dataset_names", "name_design", "complete_design", "record_architecture", "record_cdc", "record_streaming", "record_choices", "record_profile", "record_quality",
            "record_transforms", "sink_suites", "transform_suite"]

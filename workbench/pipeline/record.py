@@ -36,11 +36,13 @@ from workbench.design.model import (
     Sizing,
     Source,
     SourceColumn,
+    StreamJob,
     TransformModel,
     TransformSeed,
     TransformTest,
     WorkloadSummary,
 )
+from workbench.errors import DesignError
 from workbench.orchestrators import Orchestrator
 from workbench.pipeline.policies import (
     align_operations,
@@ -54,6 +56,7 @@ from workbench.profiling.models import DatasetProfile, TableProfile
 from workbench.quality.gate import Gate
 from workbench.quality.suite import Suite
 from workbench.quality.validate import ValidationResult
+from workbench.streaming.windows import WindowReplay
 from workbench.transform.project import TransformProject
 from workbench.transform.results import BuildResult
 from workbench.workspace import Workspace
@@ -326,3 +329,25 @@ def record_cdc(design: PipelineDesign, *, method: str | None = None, apply_resul
     if playbook:
         design.backfill.playbook_markdown = playbook
     return design.check_in_place()
+
+
+def record_streaming(design: PipelineDesign, replay: WindowReplay, *, sink_table: str | None = None,
+                     trigger_seconds: float | None = None, fail_on_data_loss: bool | None = None) -> PipelineDesign:
+    """The streaming lab's choice (window, watermark, output mode, late-data policy) and its figures become the
+    design's stream job, which the export writes as a Spark Structured Streaming job."""
+    if not replay.source:
+        raise DesignError("The replay ran on a DataFrame: the design needs the stream's name.",
+                          hint="Replay a table of the workspace (wb.replay_windows(ws, 'events', ...)).")
+    old = design.streaming.job
+    w = replay.window
+    design.streaming.job = StreamJob(
+        events=replay.source, event_time=replay.event_time, event_time_epoch_ms=replay.event_time_epoch_ms,
+        keys=list(replay.keys), field_types=dict(replay.field_types), window=w.kind, window_seconds=w.size_seconds,
+        slide_seconds=w.slide_seconds, watermark_delay_seconds=replay.watermark_delay_seconds,
+        output_mode=replay.output_mode, late_policy=replay.late_policy, batch_events=replay.batch_events,
+        trigger_seconds=trigger_seconds or (old.trigger_seconds if old else 60),
+        fail_on_data_loss=fail_on_data_loss if fail_on_data_loss is not None else (old.fail_on_data_loss if old else True),
+        sink_table=sink_table or (old.sink_table if old else f"{replay.source}_windows"),
+        evidence={"events": replay.events, "batches": replay.batches, "rows_emitted": len(replay.rows),
+                  "windows": len(replay.windows), "late_events": replay.late_events, "late_rows": replay.late_rows})
+    return design

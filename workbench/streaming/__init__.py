@@ -2,8 +2,9 @@
 defines them (``replay_windows``), and the watermark delay chosen from the stream's lateness
 (``profile_lateness``, ``watermark_tradeoff``)."""
 
+from workbench.streaming.files import split_stream
 from workbench.streaming.lateness import LatenessProfile, TradeoffPoint, profile_lateness, watermark_tradeoff
 from workbench.streaming.windows import WindowReplay, WindowSpec, replay_windows
 
 __all__ = ["LatenessProfile", "TradeoffPoint", "WindowReplay", "WindowSpec", "profile_lateness", "replay_windows",
-           "watermark_tradeoff"]
+           "split_stream", "watermark_tradeoff"]

@@ -81,6 +81,10 @@ class WindowReplay(BaseModel):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
+    source: str | None = Field(description="the events' table (None for a DataFrame)")
+    event_time: str
+    event_time_epoch_ms: bool = Field(description="the event time was read as epoch milliseconds")
+    field_types: dict[str, str] = Field(description="Spark SQL type of the event time and every key")
     window: WindowSpec
     keys: list[str]
     watermark_delay_seconds: float
@@ -96,13 +100,30 @@ class WindowReplay(BaseModel):
                                            "emitted_batch (and correction, with late_policy='update')")
     windows: pd.DataFrame = Field(description="one row per window: keys, window_start, window_end, count, late, "
                                               "final_batch")
-    watermarks: pd.DataFrame = Field(description="per batch: batch, events, max_event_time, watermark, late")
+    watermarks: pd.DataFrame = Field(description="per batch: batch, events, max_event_time, watermark (the one it "
+                                                 "evicts with), late_rows (event-window pairs dropped in it), "
+                                                 "late_windows (windows those pairs belong to: what Spark's "
+                                                 "numRowsDroppedByWatermark counts after partial aggregation)")
     late: pd.DataFrame = Field(description="the late events: keys, event_time, batch, watermark (the dead letters)")
 
     def summary(self) -> str:
         return (f"{self.window.describe()} windows, watermark {self.watermark_delay_seconds:g} s, "
                 f"{self.output_mode} mode: {self.events:,} events in {self.batches} batches, "
                 f"{len(self.rows):,} rows emitted, {self.late_events:,} events late")
+
+
+#: DuckDB type -> Spark SQL type, for the fields a stream job reads
+SPARK_TYPES = {"BIGINT": "BIGINT", "INTEGER": "INT", "SMALLINT": "SMALLINT", "TINYINT": "TINYINT",
+               "HUGEINT": "DECIMAL(38,0)", "UBIGINT": "DECIMAL(20,0)", "DOUBLE": "DOUBLE", "FLOAT": "FLOAT",
+               "VARCHAR": "STRING", "BOOLEAN": "BOOLEAN", "DATE": "DATE", "TIMESTAMP": "TIMESTAMP",
+               "TIMESTAMP WITH TIME ZONE": "TIMESTAMP"}
+
+
+def spark_type(duckdb_type: str) -> str:
+    """The Spark SQL type a JSON reader should give a field of this DuckDB type (STRING when unknown)."""
+    if duckdb_type.startswith("DECIMAL"):
+        return duckdb_type
+    return SPARK_TYPES.get(duckdb_type, "STRING")
 
 
 def _us(seconds: float) -> int:
@@ -135,12 +156,17 @@ def replay_windows(ws: Workspace, events: Any, *, event_time: str, keys: list[st
             if c not in have:
                 raise StreamingError(f"The events have no column {c!r} (columns: {', '.join(have)}).",
                                      hint="Name the event-time, key and arrival columns of your stream.")
-        _stage(con, table, event_time, keys, arrival, batch_events, watermark_delay)
+        types = dict(r[:2] for r in con.execute(f"DESCRIBE {quote_ident(table)}").fetchall())
+        epoch_ms = _stage(con, table, event_time, keys, arrival, batch_events, watermark_delay)
         if spec.kind == "session":
             pairs_windows = _sessions(con, keys, _us(spec.size_seconds))
         else:
             pairs_windows = _fixed(con, keys, spec)
-        return _result(con, spec, keys, watermark_delay, batch_events, output_mode, late_policy, *pairs_windows)
+        result = _result(con, spec, keys, watermark_delay, batch_events, output_mode, late_policy, *pairs_windows)
+        return result.model_copy(update={
+            "source": events if isinstance(events, str) else None, "event_time": event_time,
+            "event_time_epoch_ms": epoch_ms,
+            "field_types": {c: spark_type(types[c]) for c in [event_time, *keys]}})
     finally:
         con.close()
 
@@ -158,8 +184,9 @@ def _events_table(ws: Workspace, con, events: Any) -> str:
 
 
 def _stage(con, table: str, event_time: str, keys: list[str], arrival: str | None, batch_events: int,
-           delay_s: float) -> None:
-    """``__ev`` (keys, et in µs, batch) and ``__wm`` (per batch: watermark, late watermark), one scan each."""
+           delay_s: float) -> bool:
+    """``__ev`` (keys, et in µs, batch) and ``__wm`` (per batch: watermark, late watermark), one scan each;
+    True when the event time is epoch milliseconds."""
     col = quote_ident(event_time)
     kind = con.execute(f"SELECT typeof({col}) FROM {quote_ident(table)} LIMIT 1").fetchall()
     numeric = bool(kind) and kind[0][0] in ("BIGINT", "INTEGER", "HUGEINT", "DOUBLE", "DECIMAL", "UBIGINT", "FLOAT")
@@ -185,6 +212,7 @@ def _stage(con, table: str, event_time: str, keys: list[str], arrival: str | Non
         SELECT __batch, n, mx, wm, coalesce(lag(wm) OVER (ORDER BY __batch), 0) AS late_wm FROM (
             SELECT * FROM w UNION ALL
             SELECT * FROM last WHERE __batch IS NOT NULL AND wm > (SELECT max(wm) FROM w))""")
+    return numeric
 
 
 def _fixed(con, keys: list[str], spec: WindowSpec) -> tuple[str, str]:
@@ -274,8 +302,10 @@ def _result(con, spec: WindowSpec, keys: list[str], delay: float, batch_events: 
     rows = con.execute(f"SELECT * FROM ({rows_sql}) {order}").df()
     windows = con.execute(f"SELECT * FROM __win ORDER BY {grp}").df()
     watermarks = con.execute(f"""SELECT w.__batch AS batch, w.n AS events, w.mx AS max_event_time, w.wm AS watermark,
-            (SELECT count(DISTINCT __et::VARCHAR || '/' || __batch) FROM {pairs} p WHERE p.__batch = w.__batch
-             AND p.__late) AS late FROM __wm w ORDER BY w.__batch""").df()
+            coalesce(l.late_rows, 0) AS late_rows, coalesce(l.late_windows, 0) AS late_windows FROM __wm w
+            LEFT JOIN (SELECT __batch, count(*) AS late_rows, count(DISTINCT ({grp})) AS late_windows FROM {pairs}
+                       WHERE __late GROUP BY ALL) l USING (__batch)
+            ORDER BY w.__batch""").df()
     late = con.execute(f"""SELECT {ks}__et AS event_time, __batch AS batch, late_wm AS watermark FROM {pairs} p
         GROUP BY ALL HAVING bool_and(__late) ORDER BY batch, event_time""").df()
     totals = con.execute(f"SELECT count(*) FILTER (WHERE __late) FROM {pairs}").fetchall()[0][0]
@@ -287,7 +317,7 @@ def _result(con, spec: WindowSpec, keys: list[str], delay: float, batch_events: 
                 df[c] = pd.to_datetime(df[c], unit="us")
     for c in ("max_event_time", "watermark"):
         watermarks[c] = pd.to_datetime(watermarks[c], unit="us")
-    return WindowReplay(window=spec, keys=keys, watermark_delay_seconds=delay, batch_events=batch_events,
+    return WindowReplay(source=None, event_time="", event_time_epoch_ms=False, field_types={}, window=spec, keys=keys, watermark_delay_seconds=delay, batch_events=batch_events,
                         output_mode=output_mode, late_policy=late_policy, events=int(n), no_event_time=int(missing),
                         batches=len(watermarks), late_events=len(late), late_rows=int(totals), rows=rows,
                         windows=windows, watermarks=watermarks, late=late)

@@ -31,6 +31,7 @@ from workbench.design.export import (
     pipeline_pkg,
     playbook,
     prefect,
+    stream,
 )
 from workbench.design.export.base import Output
 from workbench.errors import ExportError, did_you_mean
@@ -74,6 +75,8 @@ TARGETS: dict[str, Target] = {t.name: t for t in (
     Target("event_schema", "event envelope JSON Schemas (draft-07)", event_schema.write,
            lambda d: bool(d.sources) and (d.is_streaming or d.cdc.method == "log" or bool(d.streaming.topics))),
     Target("gx", "Great Expectations suites per layer", gx.write, lambda d: bool(d.quality.suites)),
+    Target("stream", "Spark Structured Streaming job (windows, watermark) and its config", stream.write,
+           lambda d: d.streaming.job is not None),
     Target("pipeline", "the runnable pipeline package (extract, load, gate, publish) and its README", pipeline_pkg.write,
            lambda d: bool(d.sources)),
     Target("playbook", "backfill playbook (Markdown)", playbook.write, _always),
