@@ -126,6 +126,8 @@ _EXPORTS: dict[str, str] = {
     "record_quality": "workbench.pipeline",
     "record_cdc": "workbench.pipeline",
     "record_streaming": "workbench.pipeline",
+    "choose_stream": "workbench.pipeline",
+    "StreamChoice": "workbench.pipeline",
     "record_choices": "workbench.pipeline",
     "complete_design": "workbench.pipeline",
     "dataset_names": "workbench.pipeline",

@@ -17,6 +17,7 @@ from workbench.pipeline.record import (
     record_streaming,
     record_transforms,
 )
+from workbench.pipeline.stream_choice import StreamChoice, choose_stream
 
 __all__ = ["DesignNames", "dataset_names", "name_design", "complete_design", "record_architecture", "record_cdc", "record_streaming", "record_choices", "record_profile", "record_quality",
-           "record_transforms", "sink_suites", "transform_suite"]
+           "record_transforms", "sink_suites", "transform_suite", "StreamChoice", "choose_stream"]
