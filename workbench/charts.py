@@ -56,3 +56,35 @@ def save_chart(chart: alt.TopLevelMixin, path: str | os.PathLike, scale: float =
     spec = chart.to_json()
     svg = Path(path).suffix == ".svg"
     return write_atomic(path, vlc.vegalite_to_svg(spec) if svg else vlc.vegalite_to_png(spec, scale=scale))
+
+
+def watermark_tradeoff_chart(points: list, chosen_delay: float | None = None) -> alt.VConcatChart:
+    """What each watermark delay costs and buys, from ``watermark_tradeoff``'s replays: the share of events
+    dropped as late (top) and the median wait before a window is final (bottom), delay on a symlog axis (0 s
+    included); ``chosen_delay`` is marked by a rule."""
+    import pandas as pd
+
+    df = pd.DataFrame([p.model_dump() if hasattr(p, "model_dump") else dict(p) for p in points],
+                      columns=["delay_seconds", "late_events", "late_share", "median_wait_seconds", "open_windows"])
+    x = alt.X("delay_seconds:Q", title="watermark delay (symlog scale)", scale=alt.Scale(type="symlog"),
+              axis=alt.Axis(values=[0, 1, 10, 60, 600, 3600, 14400, 86400], labelFlush=False,
+                             labelExpr="datum.value >= 3600 ? datum.value / 3600 + ' h' : datum.value >= 60 ? "
+                                       "datum.value / 60 + ' min' : datum.value + ' s'"))
+    tooltip = [alt.Tooltip("delay_seconds:Q", title="delay (s)"), alt.Tooltip("late_events:Q", title="late events"),
+               alt.Tooltip("late_share:Q", title="late share", format=".3%"),
+               alt.Tooltip("median_wait_seconds:Q", title="median wait (s)", format=",.0f"),
+               alt.Tooltip("open_windows:Q", title="windows never final")]
+    base = alt.Chart(df).encode(x=x, tooltip=tooltip)
+    late = base.mark_line(point=True, color="#c0392b").encode(
+        y=alt.Y("late_share:Q", title="events late (share)", axis=alt.Axis(format="%")))
+    wait = base.mark_line(point=True, color="#2c7fb8").encode(
+        y=alt.Y("median_wait_seconds:Q", title="median wait until final (s)"))
+    panels = [late, wait]
+    if chosen_delay is not None:
+        rule = alt.Chart(pd.DataFrame({"delay_seconds": [float(chosen_delay)]})).mark_rule(
+            color="#555", strokeDash=[4, 3]).encode(x="delay_seconds:Q")
+        panels = [alt.layer(p, rule) for p in panels]
+    title = "Watermark delay: events dropped vs time until a window is final"
+    if chosen_delay is not None:
+        title += f" (chosen: {float(chosen_delay):g} s)"
+    return alt.vconcat(*(p.properties(width=560, height=150) for p in panels), title=title)
