@@ -317,6 +317,7 @@ def _result(con, spec: WindowSpec, keys: list[str], delay: float, batch_events: 
                 df[c] = pd.to_datetime(df[c], unit="us")
     for c in ("max_event_time", "watermark"):
         watermarks[c] = pd.to_datetime(watermarks[c], unit="us")
+    late["watermark"] = pd.to_datetime(late["watermark"], unit="us")  # a timestamp, as in .watermarks
     return WindowReplay(source=None, event_time="", event_time_epoch_ms=False, field_types={}, window=spec, keys=keys, watermark_delay_seconds=delay, batch_events=batch_events,
                         output_mode=output_mode, late_policy=late_policy, events=int(n), no_event_time=int(missing),
                         batches=len(watermarks), late_events=len(late), late_rows=int(totals), rows=rows,
