@@ -1,4 +1,4 @@
-"""06_export under the report harness: the design document lands in design_report.html, the artifacts beside it,
+"""08_export under the report harness: the design document lands in design_report.html, the artifacts beside it,
 and the two example parameter files give two different, consistent designs."""
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_example_parameter_files_give_the_workload_to_both_notebooks():
     for name in ("report.example.yaml", "streaming.yaml"):
         per = load_params(ROOT / "params" / name)["notebooks"]
-        assert per["06_export"]["latency_slo_seconds"] == per["02_architecture"]["latency_slo_seconds"]
-        assert per["06_export"]["scale"] == per["02_architecture"]["scale"]
+        assert per["08_export"]["latency_slo_seconds"] == per["02_architecture"]["latency_slo_seconds"]
+        assert per["08_export"]["scale"] == per["02_architecture"]["scale"]
     stream = yaml.safe_load((ROOT / "params" / "streaming.yaml").read_text())["notebooks"]["02_architecture"]
     assert stream["latency_slo_seconds"] < 60
 
@@ -32,7 +32,7 @@ def test_example_parameter_files_give_the_workload_to_both_notebooks():
 def test_export_notebook_in_the_report(tmp_path, sample_dir, params, architecture, only_streaming):
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
-    shutil.copy(ROOT / "workbench" / "notebooks" / "06_export.ipynb", notebooks)
+    shutil.copy(ROOT / "workbench" / "notebooks" / "08_export.ipynb", notebooks)
     out = tmp_path / "report"
     run_report(out, load_params(ROOT / "params" / params), notebooks_dir=notebooks, data_dir=sample_dir)
     html = (out / "design_report.html").read_text(encoding="utf-8")

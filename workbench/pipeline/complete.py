@@ -1,6 +1,6 @@
 """Complete a design from the workspace: run, in the journey's order, every step whose part is not recorded.
 
-``complete_design(design, ws, ...)`` is what ``06_export`` runs: a design saved by the step notebooks
+``complete_design(design, ws, ...)`` is what ``08_export`` runs: a design saved by the step notebooks
 keeps what they decided; a missing part is derived with the same step functions (profile, recommend,
 size, compare, the transform project, suggested and layered expectations) and the parameters given.
 """
