@@ -54,6 +54,8 @@ _EXPORTS: dict[str, str] = {
     "LatenessProfile": "workbench.streaming",
     "watermark_tradeoff": "workbench.streaming",
     "split_stream": "workbench.streaming",
+    "enrich_stream": "workbench.streaming",
+    "StreamJoin": "workbench.streaming",
     "StreamingError": "workbench.errors",
     "Workload": "workbench.architecture",
     "recommend": "workbench.architecture",
