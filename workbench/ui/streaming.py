@@ -111,21 +111,24 @@ def streaming_panel(ws: Workspace, events: str, *, event_time: str, keys: list[s
     from IPython.display import display
 
     style = {"description_width": "130px"}
-    wide = w.Layout(width="480px")
+
+    def wide() -> Any:  # one Layout per control: hiding the slide slider must not hide the others
+        return w.Layout(width="480px")
+
     kind_box = w.Dropdown(options=["tumbling", "sliding", "session"], value=spec.kind, description="window",
                           style=style)
     size = w.SelectionSlider(options=_options(DURATIONS, spec.size_seconds), value=float(spec.size_seconds),
-                             description="size", style=style, layout=wide, continuous_update=False)
+                             description="size", style=style, layout=wide(), continuous_update=False)
     slide = w.SelectionSlider(options=_options(SLIDES, slide0), value=float(slide0), description="slide",
-                              style=style, layout=wide, continuous_update=False)
+                              style=style, layout=wide(), continuous_update=False)
     delay = w.SelectionSlider(options=_options(delays), value=float(watermark_delay), description="watermark delay",
-                              style=style, layout=wide, continuous_update=False)
+                              style=style, layout=wide(), continuous_update=False)
     mode = w.Dropdown(options=["append", "update"], value=output_mode, description="output mode", style=style)
     policy = w.Dropdown(options=[("drop (count them)", "drop"), ("dead-letter table", "dead_letter"),
                                  ("update the emitted row", "update")], value=late_policy, description="late data",
                         style=style)
     batch = w.SelectionSlider(options=[(f"{b:,}", b) for b in sorted({*BATCH_SIZES, int(batch_events)})],
-                              value=int(batch_events), description="batch (events)", style=style, layout=wide,
+                              value=int(batch_events), description="batch (events)", style=style, layout=wide(),
                               continuous_update=False)
     for control, cls in ((kind_box, "window"), (size, "size"), (slide, "slide"), (delay, "delay"),
                          (mode, "output-mode"), (policy, "late-policy"), (batch, "batch")):
