@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -23,7 +24,7 @@ def _export(ws: wb.Workspace, out: Path, **kw) -> tuple[wb.WindowReplay, Path]:
                             **kw)
     design = wb.PipelineDesign()
     wb.record_streaming(design, lab, sink_table="order_windows")
-    design.export(out, targets=["stream"])
+    design.export(out, targets=["stream", "pipeline"])
     return lab, out
 
 
@@ -76,6 +77,28 @@ def test_the_job_writes_what_the_lab_emits_and_a_rerun_changes_nothing(spark_pyt
     shutil.rmtree(home / "checkpoints")  # a fresh checkpoint replays every batch: merged by window, same table
     _run(spark_python, home, files)
     assert _table(home, SINK) == first
+    # the batch half: the reconciliation over every window the stream made final (up to its newest event)
+    newest = lab.watermarks["max_event_time"].max().isoformat()
+    done = _reconcile(home, sample_dir, newest)
+    assert done.returncode == 0, done.stdout + done.stderr
+    final = lab.windows.dropna(subset=["final_batch"])
+    late = int(final["late"].sum())
+    assert (f"{len(final)} final windows, {int(final['count'].sum()) + late} events in the batch count, {late} not "
+            "in the stream") in done.stdout
+    # ...and it fails when the stream counts an event twice
+    con = duckdb.connect(str(home / "warehouse.duckdb"))
+    con.execute("UPDATE order_windows SET count = count + 1 WHERE window_start = (SELECT min(window_start) "
+                "FROM order_windows)")
+    con.close()
+    done = _reconcile(home, sample_dir, newest)
+    assert done.returncode == 1 and "stream reconciliation FAILED" in done.stdout, done.stdout + done.stderr
+
+
+def _reconcile(home: Path, landing: Path, until: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline.reconcile", "--since", "2026-01-01", "--until", until],
+                          cwd=home,
+                          env={"PATH": "/usr/bin:/bin", "PIPELINE_HOME": str(home), "PIPELINE_DATA_DIR": str(landing)},
+                          capture_output=True, text=True, timeout=300)
 
 
 def test_kappa_with_a_delay_admitting_every_event_the_final_windows_are_the_batch_group_by(

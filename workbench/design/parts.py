@@ -419,6 +419,8 @@ class StreamJob(_Model):
     watermark_delay_seconds: float = Field(600, ge=0)
     output_mode: Literal["append", "update"] = "append"
     late_policy: Literal["drop", "dead_letter", "update"] = "drop"
+    late_tolerance: float = Field(0.01, ge=0, le=1, description="share of events the watermark may drop; the "
+                                                                "nightly reconciliation fails above it")
     batch_events: int = Field(500, ge=1, description="events per micro-batch in the lab (maxOffsetsPerTrigger)")
     trigger_seconds: float = Field(60, gt=0, description="processing-time trigger in production")
     fail_on_data_loss: bool = Field(True, description="stop when Kafka offsets expired before they were read")

@@ -33,7 +33,7 @@ class Step(BaseModel):
     """One task of the pipeline."""
 
     id: str
-    kind: Literal["extract", "load", "gate", "transform", "publish"]
+    kind: Literal["extract", "load", "gate", "transform", "publish", "reconcile"]
     description: str
     command: str
     upstream: list[str] = Field(default_factory=list)
@@ -148,6 +148,12 @@ def build_plan(d: PipelineDesign) -> list[Step]:
                           command=""))
         publishes = ["publish"]
     gate("sink", publishes)
+    if d.streaming.job:
+        job = d.streaming.job
+        steps.append(Step(id="reconcile_stream", kind="reconcile", tables=[job.sink_table],
+                          description=f"reconcile the stream job's {job.sink_table} with a batch GROUP BY over the "
+                                      f"landed {job.events} (its final windows; late share <= {job.late_tolerance:.0%})",
+                          command=IN_HOME + "python -m pipeline.reconcile"))
     return steps
 
 

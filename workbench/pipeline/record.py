@@ -332,7 +332,8 @@ def record_cdc(design: PipelineDesign, *, method: str | None = None, apply_resul
 
 
 def record_streaming(design: PipelineDesign, replay: WindowReplay, *, sink_table: str | None = None,
-                     trigger_seconds: float | None = None, fail_on_data_loss: bool | None = None) -> PipelineDesign:
+                     trigger_seconds: float | None = None, fail_on_data_loss: bool | None = None,
+                     late_tolerance: float | None = None) -> PipelineDesign:
     """The streaming lab's choice (window, watermark, output mode, late-data policy) and its figures become the
     design's stream job, which the export writes as a Spark Structured Streaming job."""
     if not replay.source:
@@ -348,6 +349,7 @@ def record_streaming(design: PipelineDesign, replay: WindowReplay, *, sink_table
         trigger_seconds=trigger_seconds or (old.trigger_seconds if old else 60),
         fail_on_data_loss=fail_on_data_loss if fail_on_data_loss is not None else (old.fail_on_data_loss if old else True),
         sink_table=sink_table or (old.sink_table if old else f"{replay.source}_windows"),
+        late_tolerance=late_tolerance if late_tolerance is not None else (old.late_tolerance if old else 0.01),
         evidence={"events": replay.events, "batches": replay.batches, "rows_emitted": len(replay.rows),
                   "windows": len(replay.windows), "late_events": replay.late_events, "late_rows": replay.late_rows})
     return design

@@ -31,7 +31,7 @@ from workbench.workspace import quote_ident
 if TYPE_CHECKING:
     from workbench.design.model import PipelineDesign, QualitySuite
 
-MODULES = ("__init__", "common", "extract", "load", "gate", "publish")
+MODULES = ("__init__", "common", "extract", "load", "gate", "publish", "reconcile")
 BATCH = quote_ident("__batch__")
 #: a window's row count may reach this multiple of the rows expected in it before the volume check fails
 VOLUME_HEADROOM = 10
@@ -146,6 +146,7 @@ def pipeline_config(d: PipelineDesign) -> dict[str, Any]:
         "window_seconds": window_seconds(d), "sources": sources,
         "checks": {layer: [compile_suite(d, s) for s in suites if s.expectations]
                    for layer, suites in d.quality.layers().items()},
+        "stream": d.streaming.job.model_dump(mode="json", exclude={"evidence"}) if d.streaming.job else None,
     }
 
 
