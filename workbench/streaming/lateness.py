@@ -48,9 +48,12 @@ class TradeoffPoint(BaseModel):
     open_windows: int = Field(description="windows never final within the stream (their end is past the watermark)")
 
 
+#: the watermark delays (seconds) profiled and replayed when none are given
+DEFAULT_DELAYS = (0, 1, 5, 10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400)
+
+
 def _delays(delays: Any) -> list[float]:
-    return sorted({float(d) for d in delays}) if delays is not None else \
-        [0, 1, 5, 10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400]
+    return sorted({float(d) for d in (DEFAULT_DELAYS if delays is None else delays)})
 
 
 def profile_lateness(ws: Workspace, events: str, *, event_time: str, arrival: str | None = None,

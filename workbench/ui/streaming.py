@@ -24,7 +24,7 @@ from typing import Any
 from workbench.charts import watermark_tradeoff_chart
 from workbench.errors import WorkbenchError
 from workbench.streaming import WindowReplay, WindowSpec, replay_windows, watermark_tradeoff
-from workbench.streaming.lateness import _delays
+from workbench.streaming.lateness import DEFAULT_DELAYS
 from workbench.ui.common import in_report
 from workbench.workspace import Workspace
 
@@ -91,7 +91,7 @@ def streaming_panel(ws: Workspace, events: str, *, event_time: str, keys: list[s
         return replay_windows(ws, events, event_time=event_time, keys=keys, window=w, watermark_delay=delay,
                               batch_events=batch, output_mode=mode, arrival=arrival, late_policy=policy)
 
-    delays = sorted({*_delays(None), float(watermark_delay)})
+    delays = sorted({*map(float, DEFAULT_DELAYS), float(watermark_delay)})
     tradeoffs: dict[tuple, list] = {}
 
     def tradeoff(kind: str, size: float, slide: float | None, batch: int) -> list:
