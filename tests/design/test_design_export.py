@@ -17,6 +17,7 @@ from workbench.design.export import mermaid
 from workbench.design.export.debezium import connector_config
 from workbench.design.export.event_schema import event_schema
 from workbench.design.model import SECRET_REF, TOPIC_NAME, QualitySuite
+from workbench.design.plan import build_plan
 from workbench.errors import ExportError
 
 
@@ -307,3 +308,27 @@ def test_dbt_source_freshness_comes_from_the_profile_and_survives_the_dbt_round_
     assert "loaded_at_field" not in tables["customers"]  # no arrival column: no freshness claim
     again = TransformProject.from_dbt(tmp_path / "out" / "dbt")
     assert again.sources["source:shop.orders"].freshness == tables["orders"]["freshness"]
+
+
+def test_a_streaming_design_exports_its_stream_job_and_a_batch_design_only_keeps_the_choice(
+        streaming_design, batch_design, sample_dir, tmp_path):
+    ws = wb.open_workspace(None, sample_dir)
+    lab = wb.replay_windows(ws, "order_events", event_time="ts_ms", keys=["op"], arrival="seq", batch_events=100,
+                            window=("sliding", 3600, 900), watermark_delay=600, output_mode="update")
+    ws.close()
+    streaming, batch = streaming_design.model_copy(deep=True), batch_design.model_copy(deep=True)
+    for d in (streaming, batch):
+        wb.record_streaming(d, lab, late_tolerance=0.005)
+    files = streaming.export(tmp_path / "s")
+    config = json.loads((tmp_path / "s" / "stream" / "config.json").read_text())
+    assert {k: config[k] for k in ("events", "event_time", "window", "window_seconds", "slide_seconds",
+                                   "watermark_delay_seconds", "output_mode", "keys")} == {
+        "events": "order_events", "event_time": "ts_ms", "window": "sliding", "window_seconds": 3600,
+        "slide_seconds": 900, "watermark_delay_seconds": 600, "output_mode": "update", "keys": ["op"]}
+    assert config["event_time_epoch_ms"] and config["field_types"] == {"ts_ms": "BIGINT", "op": "STRING"}
+    assert "stream" in files and "reconcile_stream" in {s.id for s in build_plan(streaming)}
+    pipeline = json.loads((tmp_path / "s" / "pipeline" / "config.json").read_text())
+    assert pipeline["stream"]["late_tolerance"] == 0.005
+    assert "stream" not in batch.export(tmp_path / "b")  # the lab's choice is recorded, no stream job runs
+    assert "reconcile_stream" not in {s.id for s in build_plan(batch)}
+    assert batch.streaming.job.evidence["late_events"] == lab.late_events

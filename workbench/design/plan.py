@@ -148,7 +148,7 @@ def build_plan(d: PipelineDesign) -> list[Step]:
                           command=""))
         publishes = ["publish"]
     gate("sink", publishes)
-    if d.streaming.job:
+    if d.streaming.job and d.is_streaming:  # a batch design keeps the lab's choice but runs no stream job
         job = d.streaming.job
         steps.append(Step(id="reconcile_stream", kind="reconcile", tables=[job.sink_table],
                           description=f"reconcile the stream job's {job.sink_table} with a batch GROUP BY over the "

@@ -76,7 +76,7 @@ TARGETS: dict[str, Target] = {t.name: t for t in (
            lambda d: bool(d.sources) and (d.is_streaming or d.cdc.method == "log" or bool(d.streaming.topics))),
     Target("gx", "Great Expectations suites per layer", gx.write, lambda d: bool(d.quality.suites)),
     Target("stream", "Spark Structured Streaming job (windows, watermark) and its config", stream.write,
-           lambda d: d.streaming.job is not None),
+           lambda d: d.streaming.job is not None and d.is_streaming),
     Target("pipeline", "the runnable pipeline package (extract, load, gate, publish) and its README", pipeline_pkg.write,
            lambda d: bool(d.sources)),
     Target("playbook", "backfill playbook (Markdown)", playbook.write, _always),
