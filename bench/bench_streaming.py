@@ -4,7 +4,7 @@
     .venv/bin/python bench/bench_streaming.py --events 200000 --batches 10
 
 The stream is generated in DuckDB: ``--events`` events over ``--keys`` stores across one day of event time,
-arriving in event-time order except for ~2 % that arrive up to 30 minutes late. Contenders, same settings
+arriving in event-time order except for ~2 % that arrive up to 3 hours late. Contenders, same settings
 (tumbling 1-hour windows per store, 10-minute watermark, append mode, one micro-batch per file):
 
 * ``workbench.replay_windows`` — the lab, in DuckDB;
@@ -41,7 +41,7 @@ def generate(ws: wb.Workspace, events: int, keys: int) -> None:
     ws.con.execute(f"""CREATE OR REPLACE TABLE events AS
         SELECT i AS seq, 'S' || lpad(CAST(hash(i, 's') % {keys} AS VARCHAR), 3, '0') AS store,
                1790000000000 + (i * 86400000 // {events})
-                 - CASE WHEN hash(i, 'late') % 50 = 0 THEN CAST(hash(i, 'by') % 1800000 AS BIGINT) ELSE 0 END AS ts_ms
+                 - CASE WHEN hash(i, 'late') % 50 = 0 THEN CAST(hash(i, 'by') % 10800000 AS BIGINT) ELSE 0 END AS ts_ms
         FROM range({events}) t(i)""")
 
 
