@@ -55,6 +55,8 @@ _EXPORTS: dict[str, str] = {
     "watermark_tradeoff": "workbench.streaming",
     "split_stream": "workbench.streaming",
     "enrich_stream": "workbench.streaming",
+    "measure_stream_job": "workbench.streaming",
+    "StreamRate": "workbench.streaming",
     "StreamJoin": "workbench.streaming",
     "StreamingError": "workbench.errors",
     "Workload": "workbench.architecture",
