@@ -113,3 +113,31 @@ def test_kappa_with_a_delay_admitting_every_event_the_final_windows_are_the_batc
     assert lab.late_events == 0
     _run(spark_python, home, files)
     assert _table(home, SINK) == group_by
+
+
+def test_a_job_with_a_lookup_counts_per_dimension_column_as_the_lab_does(spark_python, sample_dir, tmp_path):
+    ws = wb.open_workspace(None, sample_dir)
+    ws.con.execute("CREATE TABLE order_changes AS SELECT seq, ts_ms, after.customer_id AS customer_id FROM order_events")
+    join = wb.enrich_stream(ws, "order_changes", "customers", on="customer_id", event_time="ts_ms",
+                            columns=["segment"])
+    lab = wb.replay_windows(ws, join.table, event_time="ts_ms", keys=["dim_segment"], arrival="seq",
+                            batch_events=BATCH, window=("tumbling", 86400), watermark_delay=3600)
+    design = wb.PipelineDesign()
+    wb.record_streaming(design, lab, sink_table="segment_days", lookup=join)
+    home = tmp_path / "artifacts"
+    design.export(home, targets=["stream"])
+    files = tmp_path / "files"
+    wb.split_stream(ws, "order_changes", files, batch_events=BATCH, arrival="seq")
+    ws.con.execute(f"ATTACH '{home / 'warehouse.duckdb'}' AS wh")  # the batch pipeline has loaded the dimension
+    ws.con.execute("CREATE TABLE wh.main.customers AS SELECT * FROM customers")
+    ws.con.execute("DETACH wh")
+    ws.close()
+    assert design.streaming.job.field_types == {"ts_ms": "BIGINT", "customer_id": "BIGINT"}
+    _run(spark_python, home, files)
+    got = _table(home, "SELECT batch_id, coalesce(dim_segment, '?'), window_start, count FROM segment_days_emissions "
+                       "ORDER BY ALL")
+    want = sorted((int(b), s if isinstance(s, str) else "?", w.to_pydatetime(), int(c)) for b, s, w, c in zip(
+        lab.rows["emitted_batch"], lab.rows["dim_segment"], lab.rows["window_start"], lab.rows["count"], strict=True))
+    assert got == want
+    segments = {r[1] for r in got}
+    assert "?" in segments and len(segments) >= 3  # several segments, and the events with no customer (deletes)

@@ -55,6 +55,7 @@ from workbench.design.parts import (  # noqa: F401  (re-exported: the parts are 
     SourceColumn,
     StreamingPlan,
     StreamJob,
+    StreamLookup,
     Topic,
     TransformModel,
     Transforms,

@@ -404,6 +404,17 @@ class ConsumerGroup(_Model):
         return v
 
 
+class StreamLookup(_Model):
+    """A stream-table join: each event enriched with a warehouse table's row (a left join; the columns
+    arrive as ``dim_<column>``)."""
+
+    dimension: str = Field(description="the warehouse table (the batch pipeline loads it)")
+    on: str = Field(description="the event field holding the key")
+    dimension_key: str
+    columns: list[str] = Field(default_factory=list)
+    on_type: str = Field("STRING", description="Spark SQL type of the event's key field")
+
+
 class StreamJob(_Model):
     """The event-time processing a stream job runs: windowed counts per key over one event stream, as
     chosen in the streaming lab (``07_streaming``) and exported as a Spark Structured Streaming job."""
@@ -425,6 +436,7 @@ class StreamJob(_Model):
     trigger_seconds: float = Field(60, gt=0, description="processing-time trigger in production")
     fail_on_data_loss: bool = Field(True, description="stop when Kafka offsets expired before they were read")
     sink_table: str = Field("stream_windows", description="warehouse table the job merges each micro-batch into")
+    lookup: StreamLookup | None = None
     evidence: dict[str, Any] = Field(default_factory=dict, description="the lab's figures: late events, rows, ...")
 
 

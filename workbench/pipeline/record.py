@@ -37,6 +37,7 @@ from workbench.design.model import (
     Source,
     SourceColumn,
     StreamJob,
+    StreamLookup,
     TransformModel,
     TransformSeed,
     TransformTest,
@@ -56,7 +57,8 @@ from workbench.profiling.models import DatasetProfile, TableProfile
 from workbench.quality.gate import Gate
 from workbench.quality.suite import Suite
 from workbench.quality.validate import ValidationResult
-from workbench.streaming.windows import WindowReplay
+from workbench.streaming.join import StreamJoin
+from workbench.streaming.windows import WindowReplay, spark_type
 from workbench.transform.project import TransformProject
 from workbench.transform.results import BuildResult
 from workbench.workspace import Workspace
@@ -333,22 +335,32 @@ def record_cdc(design: PipelineDesign, *, method: str | None = None, apply_resul
 
 def record_streaming(design: PipelineDesign, replay: WindowReplay, *, sink_table: str | None = None,
                      trigger_seconds: float | None = None, fail_on_data_loss: bool | None = None,
-                     late_tolerance: float | None = None) -> PipelineDesign:
+                     late_tolerance: float | None = None, lookup: StreamJoin | None = None) -> PipelineDesign:
     """The streaming lab's choice (window, watermark, output mode, late-data policy) and its figures become the
-    design's stream job, which the export writes as a Spark Structured Streaming job."""
+    design's stream job, which the export writes as a Spark Structured Streaming job. With ``lookup`` (an
+    ``enrich_stream`` result the replay ran on), the job joins the events with that table first."""
     if not replay.source:
         raise DesignError("The replay ran on a DataFrame: the design needs the stream's name.",
                           hint="Replay a table of the workspace (wb.replay_windows(ws, 'events', ...)).")
     old = design.streaming.job
     w = replay.window
+    if lookup is not None and replay.source != lookup.table:
+        raise DesignError(f"The replay ran on {replay.source!r}, not on the enriched events {lookup.table!r}.",
+                          hint="Replay the enrich_stream result: wb.replay_windows(ws, join.table, ...).")
+    joined = {f"dim_{c}" for c in lookup.columns} if lookup else set()
+    fields = {k: v for k, v in replay.field_types.items() if k not in joined}
+    if lookup:
+        fields[lookup.on] = spark_type(lookup.on_type)
     design.streaming.job = StreamJob(
-        events=replay.source, event_time=replay.event_time, event_time_epoch_ms=replay.event_time_epoch_ms,
-        keys=list(replay.keys), field_types=dict(replay.field_types), window=w.kind, window_seconds=w.size_seconds,
+        events=lookup.source if lookup else replay.source, event_time=replay.event_time,
+        event_time_epoch_ms=replay.event_time_epoch_ms, keys=list(replay.keys), field_types=fields, window=w.kind, window_seconds=w.size_seconds,
         slide_seconds=w.slide_seconds, watermark_delay_seconds=replay.watermark_delay_seconds,
         output_mode=replay.output_mode, late_policy=replay.late_policy, batch_events=replay.batch_events,
         trigger_seconds=trigger_seconds or (old.trigger_seconds if old else 60),
         fail_on_data_loss=fail_on_data_loss if fail_on_data_loss is not None else (old.fail_on_data_loss if old else True),
-        sink_table=sink_table or (old.sink_table if old else f"{replay.source}_windows"),
+        sink_table=sink_table or (old.sink_table if old else f"{lookup.source if lookup else replay.source}_windows"),
+        lookup=StreamLookup(dimension=lookup.dimension, on=lookup.on, dimension_key=lookup.dimension_key,
+                            columns=list(lookup.columns), on_type=spark_type(lookup.on_type)) if lookup else None,
         late_tolerance=late_tolerance if late_tolerance is not None else (old.late_tolerance if old else 0.01),
         evidence={"events": replay.events, "batches": replay.batches, "rows_emitted": len(replay.rows),
                   "windows": len(replay.windows), "late_events": replay.late_events, "late_rows": replay.late_rows})

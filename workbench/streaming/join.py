@@ -20,6 +20,12 @@ class StreamJoin(BaseModel):
     stale_if_latest: int | None = Field(None, description="matched events that the dimension's latest row would "
                                                           "enrich differently (a lookup without versions)")
     table: str = Field(description="the enriched events (a table of the workspace)")
+    source: str = Field(description="the events joined")
+    dimension: str
+    on: str
+    dimension_key: str
+    columns: list[str] = Field(description="the dimension's columns each event got, as dim_<column>")
+    on_type: str = Field(description="the events' key type (DuckDB)")
 
     def summary(self) -> str:
         misses = self.events - self.matched
@@ -78,4 +84,6 @@ def enrich_stream(ws: Workspace, events: str, dimension: str, *, on: str | tuple
     ws.con.execute(f"ALTER TABLE {q(target)} DROP COLUMN __et")
     n, matched, null_key, orphan = row
     return StreamJoin(events=n, matched=matched, missing_key=null_key, no_row=orphan,
-                      not_yet_valid=n - matched - null_key - orphan, stale_if_latest=stale, table=target)
+                      not_yet_valid=n - matched - null_key - orphan, stale_if_latest=stale, table=target,
+                      source=events, dimension=dimension, on=ev_key, dimension_key=dim_key, columns=keep,
+                      on_type=ws.schema(events)[ev_key])
