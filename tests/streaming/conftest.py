@@ -55,7 +55,7 @@ def exported_job(tmp_path_factory, sample_dir) -> Path:
     return out / "stream"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # one JVM per module that needs it, stopped when that module is done
 def spark(spark_python, exported_job):
     runner = SparkRunner(spark_python, exported_job)
     yield runner
