@@ -54,10 +54,32 @@ class Output:
         return self.text(rel, yaml.safe_dump(obj, sort_keys=False, allow_unicode=True, width=110))
 
 
+def doc_text(value: Any) -> str:
+    """Free text (a title) made safe inside a Python triple-quoted docstring: quotes and backslashes escaped
+    (it can neither end the string nor start an escape), control characters written as escapes."""
+    out = []
+    for ch in str(value):
+        if ch in '\\"':
+            out.append("\\" + ch)
+        elif (ord(ch) < 32 and ch not in "\n\t") or ch == "\x7f":
+            out.append(f"\\x{ord(ch):02x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def comment_text(value: Any) -> str:
+    """Free text made safe inside a one-line ``#`` comment (shell, Python, YAML): line breaks and control
+    characters become spaces."""
+    return "".join(" " if (ord(ch) < 32 or ch in "\x7f\x85\u2028\u2029") else ch for ch in str(value))
+
+
 def _env() -> SandboxedEnvironment:
     env = SandboxedEnvironment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUndefined,
                                keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True, autoescape=False)
     env.filters["py"] = repr
+    env.filters["doc"] = doc_text
+    env.filters["comment"] = comment_text
     env.filters["tojson_plain"] = lambda v: json.dumps(v, ensure_ascii=False)
     env.filters["num"] = fmt_number
     env.filters["cell"] = md_cell
