@@ -136,7 +136,14 @@ def consumer_parallelism(peak_events_per_sec: float, consumer_events_per_sec: fl
                          d: SizingDefaults | None = None) -> int:
     """Consumers (hence partitions) the peak needs at the target utilisation of each consumer."""
     d = d or SizingDefaults()
-    return max(1, math.ceil(peak_events_per_sec / (consumer_events_per_sec * d.target_consumer_utilization)))
+    needed = peak_events_per_sec / (consumer_events_per_sec * d.target_consumer_utilization) \
+        if consumer_events_per_sec > 0 else math.inf
+    if not math.isfinite(needed):
+        raise WorkloadError(f"consumer_events_per_sec {consumer_events_per_sec:g} is too small for a peak of "
+                            f"{peak_events_per_sec:g} events/s: the consumers it needs are not a finite number.",
+                            hint="Give the events/s one consumer instance really processes (measure it, e.g. "
+                                 "wb.measure_stream_job).")
+    return max(1, math.ceil(needed))
 
 
 def size_kafka(wl: Workload, defaults: SizingDefaults | None = None) -> KafkaSizing:
@@ -144,6 +151,11 @@ def size_kafka(wl: Workload, defaults: SizingDefaults | None = None) -> KafkaSiz
     d = defaults or SizingDefaults()
     if not 0 < d.target_consumer_utilization < 1 or not 0 < d.target_disk_fill <= 1:
         raise WorkloadError("target_consumer_utilization must be in (0, 1) and target_disk_fill in (0, 1].")
+    for field in ("producer_mb_per_sec_per_partition", "consumer_mb_per_sec_per_partition"):
+        value = getattr(d, field)
+        if not (math.isfinite(value) and value > 0):
+            raise WorkloadError(f"SizingDefaults.{field} must be a positive number of MB/s (got {value!r}).",
+                                hint="Use the throughput one partition sustains, e.g. 10 MB/s for producers.")
     t = wl.peak_bytes_per_sec / MB
     producer = math.ceil(t / d.producer_mb_per_sec_per_partition)
     consumer = math.ceil(t / d.consumer_mb_per_sec_per_partition)
