@@ -7,6 +7,7 @@ folder is a relative path that stays inside the project (``../x`` is refused).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import PurePosixPath
 from typing import Any, Literal
@@ -158,4 +159,10 @@ def default_test_name(t: TestSpec) -> str:
             extra.append(_slug(value))
     if extra:
         name += "__" + "__".join(e for e in extra if e)
-    return name[:120]
+    readable = name[:120]
+    exact = [t.test, target, t.column, *(repr(t.kwargs[k]) for k in sorted(t.kwargs) if k != "column_name")]
+    if readable != name or _slug(t.column or "") != (t.column or ""):
+        # the slug lost something (a quote or ';' in the column, a cut): a hash of the exact inputs keeps ids unique
+        readable = f"{name[:110]}_{hashlib.sha256(repr(exact).encode()).hexdigest()[:8]}"
+    return readable
+
