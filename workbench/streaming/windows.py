@@ -159,10 +159,10 @@ def replay_windows(ws: Workspace, events: Any, *, event_time: str, keys: list[st
         types = dict(r[:2] for r in con.execute(f"DESCRIBE {quote_ident(table)}").fetchall())
         epoch_ms = _stage(con, table, event_time, keys, arrival, batch_events, watermark_delay)
         if spec.kind == "session":
-            pairs_windows = _sessions(con, keys, _us(spec.size_seconds))
+            _sessions(con, keys, _us(spec.size_seconds))
         else:
-            pairs_windows = _fixed(con, keys, spec)
-        result = _result(con, spec, keys, watermark_delay, batch_events, output_mode, late_policy, *pairs_windows)
+            _fixed(con, keys, spec)
+        result = _result(con, spec, keys, watermark_delay, batch_events, output_mode, late_policy)
         return result.model_copy(update={
             "source": events if isinstance(events, str) else None, "event_time": event_time,
             "event_time_epoch_ms": epoch_ms,
@@ -215,7 +215,7 @@ def _stage(con, table: str, event_time: str, keys: list[str], arrival: str | Non
     return numeric
 
 
-def _fixed(con, keys: list[str], spec: WindowSpec) -> tuple[str, str]:
+def _fixed(con, keys: list[str], spec: WindowSpec) -> None:
     """``__pairs``: one row per (event, window), late or not; windows from Spark's formula."""
     size = _us(spec.size_seconds)
     slide = _us(spec.slide_seconds) if spec.kind == "sliding" else size
@@ -228,10 +228,9 @@ def _fixed(con, keys: list[str], spec: WindowSpec) -> tuple[str, str]:
              LATERAL (SELECT e.__et - ((e.__et % {slide}) + {slide}) % {slide} - r.k * {slide} AS ws
                       FROM range({n}) AS r(k)) s
         WHERE s.ws + {size} > e.__et""")
-    return "__pairs", ""
 
 
-def _sessions(con, keys: list[str], gap: int) -> tuple[str, str]:
+def _sessions(con, keys: list[str], gap: int) -> None:
     """``__pairs`` for session windows: the batch-by-batch merge Spark's state store does (a session closed by
     the watermark takes no later event, even one it would touch). Sequential by nature: a loop over batches."""
     wm = con.execute("SELECT __batch, wm, late_wm FROM __wm ORDER BY __batch").fetchall()
@@ -271,11 +270,10 @@ def _sessions(con, keys: list[str], gap: int) -> tuple[str, str]:
     con.register("__session_pairs", df)
     con.execute("CREATE OR REPLACE TEMP TABLE __pairs AS SELECT * FROM __session_pairs")
     con.unregister("__session_pairs")
-    return "__pairs", ""
 
 
 def _result(con, spec: WindowSpec, keys: list[str], delay: float, batch_events: int, output_mode: OutputMode,
-            late_policy: LatePolicy, pairs: str, _: str) -> WindowReplay:
+            late_policy: LatePolicy, pairs: str = "__pairs") -> WindowReplay:
     ks = "".join(f"{quote_ident(k)}, " for k in keys)
     grp = f"{ks}window_start, window_end"
     # the first batch whose (eviction) watermark reaches a window's end: it is final, and append emits it then
